@@ -1,0 +1,81 @@
+// The command line: parses arguments, runs one command, and is the one place where errors become
+// messages and exit codes (see errors.ts).
+import { Command, CommanderError, Option } from 'commander';
+import { Output } from './ui/output.js';
+import { ExitCode, UserError, InventoryError } from './errors.js';
+import { loadInventory } from './inventory/load.js';
+import { validateCommand } from './commands/validate.js';
+import { renderCommand } from './commands/render.js';
+
+interface GlobalOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+const DEFAULT_INVENTORY = 'inventory.yaml';
+
+export function inventoryPath(arg: string | undefined): string {
+  return arg ?? process.env.ZKAFKA_INVENTORY ?? DEFAULT_INVENTORY;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let out = new Output();
+  const program = new Command('zkafka')
+    .description('Stand up, check and take down a ZooKeeper ensemble and the Kafka brokers on it, over SSH.')
+    .option('--json', 'print one JSON document on stdout (progress goes to stderr)')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('-v, --verbose', 'show each remote command and its output, and stack traces of internal errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .hook('preAction', (cmd) => {
+      out = new Output(cmd.optsWithGlobals<GlobalOptions>());
+    });
+
+  program
+    .command('validate')
+    .description('check an inventory and summarise it')
+    .argument('[inventory]', `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`)
+    .action((file: string | undefined) => {
+      validateCommand(loadInventory(inventoryPath(file)), out);
+    });
+
+  program
+    .command('render')
+    .description("write every host's files to DIR/<host>/<remote path>")
+    .argument('[inventory]', `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`)
+    .requiredOption('-o, --out <dir>', 'output folder')
+    .addOption(new Option('--templates <dir>', 'templates that replace the built-in ones, file by file'))
+    .action((file: string | undefined, opts: { out: string; templates?: string }) => {
+      renderCommand(loadInventory(inventoryPath(file)), opts.out, out, opts.templates);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (e) {
+    return handleError(e, out);
+  }
+}
+
+function handleError(e: unknown, out: Output): number {
+  if (e instanceof CommanderError) {
+    // Help and version are not errors; every other usage problem is exit 2.
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (e instanceof InventoryError) {
+    if (out.json) out.result({ valid: false, problems: e.problems });
+    out.error(e.message, e.details);
+    return e.exitCode;
+  }
+  if (e instanceof UserError) {
+    if (out.json) out.result({ error: e.message, details: e.details });
+    out.error(e.message, e.details);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  out.error(`internal error: ${err.message}${out.verbose ? '' : ' (run with --verbose for the stack trace)'}`);
+  if (out.verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,181 @@
+// Stage 4 of validation: rules that span fields and hosts. Each finding names the YAML path an operator
+// should edit: the host's own override when there is one, else the cluster-wide setting.
+import type { RawInventory } from './schema.js';
+import type { Inventory } from './model.js';
+import type { YamlPath } from './locate.js';
+
+export interface Finding {
+  path: YamlPath;
+  message: string;
+  severity: 'error' | 'warning';
+  /** Point at the key rather than its value (e.g. a setting that must not be there at all). */
+  atKey?: boolean;
+}
+
+type Service = 'zookeeper' | 'kafka';
+
+/** Where a host's effective value for `field` was written (host override, cluster-wide, or the host's block). */
+function origin(raw: RawInventory, i: number, service: Service, field: string[]): YamlPath {
+  const has = (obj: unknown, f: string[]) => {
+    let cur = obj as Record<string, unknown> | undefined;
+    for (const part of f) cur = cur?.[part] as Record<string, unknown> | undefined;
+    return cur !== undefined;
+  };
+  if (has(raw.hosts[i]?.[service], field)) return ['hosts', i, service, ...field];
+  if (has(raw[service], field)) return [service, ...field];
+  return ['hosts', i, service];
+}
+
+/** zoo.cfg keys zkafka writes itself; setting them under `settings` would be ambiguous. */
+const ZOOKEEPER_MANAGED: Record<string, string> = {
+  dataDir: 'zookeeper.dataDir',
+  dataLogDir: 'zookeeper.dataLogDir',
+  clientPort: 'zookeeper.clientPort',
+  tickTime: 'zookeeper.tickTime',
+  initLimit: 'zookeeper.initLimit',
+  syncLimit: 'zookeeper.syncLimit',
+  maxClientCnxns: 'zookeeper.maxClientCnxns',
+  'autopurge.snapRetainCount': 'zookeeper.autopurge.snapRetainCount',
+  'autopurge.purgeInterval': 'zookeeper.autopurge.purgeInterval',
+  'metricsProvider.className': 'zookeeper.metrics.enabled',
+  'metricsProvider.httpHost': 'zookeeper.metrics.host',
+  'metricsProvider.httpPort': 'zookeeper.metrics.port',
+  'metricsProvider.exportJvmInfo': 'zookeeper.metrics.exportJvmInfo',
+  'admin.enableServer': 'zookeeper.adminServer.enabled',
+  'admin.serverPort': 'zookeeper.adminServer.port',
+};
+
+const KAFKA_MANAGED: Record<string, string> = {
+  'broker.id': 'hosts[].kafka.id',
+  listeners: 'kafka.port (the listener address is the host address)',
+  'log.dirs': 'kafka.logDirs',
+  'log.dir': 'kafka.logDirs',
+  'zookeeper.connect': 'the hosts with a zookeeper block (and kafka.chroot)',
+  'process.roles': 'nothing: zkafka runs brokers in ZooKeeper mode',
+  'node.id': 'hosts[].kafka.id',
+};
+
+/** Kafka's defaults for the replication settings we check. */
+const KAFKA_DEFAULTS: Record<string, number> = {
+  'offsets.topic.replication.factor': 3,
+  'transaction.state.log.replication.factor': 3,
+  'default.replication.factor': 1,
+  'min.insync.replicas': 1,
+  'transaction.state.log.min.isr': 2,
+};
+
+export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
+  const findings: Finding[] = [];
+  const error = (path: YamlPath, message: string, atKey = false) => findings.push({ path, message, severity: 'error', atKey });
+  const warning = (path: YamlPath, message: string) => findings.push({ path, message, severity: 'warning' });
+
+  // Unique names, addresses, ids.
+  const firstSeen = <T>(key: (h: Inventory['hosts'][number]) => T | undefined, field: string[], what: string) => {
+    const seen = new Map<T, number>();
+    for (const h of inv.hosts) {
+      const k = key(h);
+      if (k === undefined) continue;
+      const prev = seen.get(k);
+      if (prev === undefined) seen.set(k, h.index);
+      else error(['hosts', h.index, ...field], `duplicate ${what} ${JSON.stringify(k)}: hosts[${prev}] has it too; each must be unique`);
+    }
+  };
+  firstSeen((h) => h.name, ['name'], 'host name');
+  firstSeen((h) => h.address, ['address'], 'address');
+  firstSeen((h) => h.zookeeper?.id, ['zookeeper', 'id'], 'ZooKeeper id (myid)');
+  firstSeen((h) => h.kafka?.id, ['kafka', 'id'], 'broker id');
+
+  if (inv.brokers.length > 0 && inv.members.length === 0) {
+    error(['hosts'], 'brokers need a ZooKeeper ensemble: give at least one host a `zookeeper: {id: N}` block');
+  }
+  if (inv.members.length > 0 && inv.members.length % 2 === 0) {
+    warning(['hosts'], `the ensemble has ${inv.members.length} members: an even size tolerates no more failures than ${inv.members.length - 1}; use an odd number`);
+  }
+
+  // Port collisions on one host.
+  for (const h of inv.hosts) {
+    const used: Array<{ port: number; path: YamlPath; what: string }> = [];
+    const z = h.zookeeper;
+    if (z) {
+      used.push({ port: z.clientPort, path: origin(raw, h.index, 'zookeeper', ['clientPort']), what: 'zookeeper.clientPort' });
+      used.push({ port: z.quorumPort, path: origin(raw, h.index, 'zookeeper', ['quorumPort']), what: 'zookeeper.quorumPort' });
+      used.push({ port: z.electionPort, path: origin(raw, h.index, 'zookeeper', ['electionPort']), what: 'zookeeper.electionPort' });
+      if (z.adminServer.enabled) {
+        used.push({ port: z.adminServer.port, path: origin(raw, h.index, 'zookeeper', ['adminServer', 'port']), what: 'zookeeper.adminServer.port (AdminServer)' });
+      }
+      if (z.metrics.enabled) {
+        used.push({ port: z.metrics.port, path: origin(raw, h.index, 'zookeeper', ['metrics', 'port']), what: 'zookeeper.metrics.port' });
+      }
+    }
+    if (h.kafka) used.push({ port: h.kafka.port, path: origin(raw, h.index, 'kafka', ['port']), what: 'kafka.port (listener)' });
+    for (let j = 1; j < used.length; j++) {
+      const clash = used.slice(0, j).find((u) => u.port === used[j]!.port);
+      if (clash) error(used[j]!.path, `port ${used[j]!.port} on host ${h.name} is taken twice: ${clash.what} and ${used[j]!.what}`);
+    }
+  }
+
+  // Kafka versions without ZooKeeper mode.
+  for (const b of inv.brokers) {
+    const host = inv.hosts.find((h) => h.name === b.host)!;
+    if (Number(b.version.split('.')[0]) >= 4) {
+      error(origin(raw, host.index, 'kafka', ['version']), `Kafka ${b.version} has no ZooKeeper mode (removed in 4.0); zkafka deploys ZooKeeper-mode brokers: use 3.9.x or earlier`);
+    }
+  }
+
+  // Settings zkafka derives itself.
+  const managedKey = (service: Service, i: number | undefined, key: string, table: Record<string, string>) => {
+    const instead = table[key] ?? (service === 'zookeeper' && /^server\.\d+$/.test(key) ? 'the hosts with a zookeeper block' : undefined);
+    if (instead) {
+      const path: YamlPath = i === undefined ? [service, 'settings', key] : ['hosts', i, service, 'settings', key];
+      error(path, `${key} is written by zkafka; set it through ${instead}`, true);
+    }
+  };
+  for (const k of Object.keys(raw.zookeeper?.settings ?? {})) managedKey('zookeeper', undefined, k, ZOOKEEPER_MANAGED);
+  for (const k of Object.keys(raw.kafka?.settings ?? {})) managedKey('kafka', undefined, k, KAFKA_MANAGED);
+  raw.hosts.forEach((h, i) => {
+    for (const k of Object.keys(h.zookeeper?.settings ?? {})) managedKey('zookeeper', i, k, ZOOKEEPER_MANAGED);
+    for (const k of Object.keys(h.kafka?.settings ?? {})) managedKey('kafka', i, k, KAFKA_MANAGED);
+  });
+
+  // Replication settings against the number of brokers.
+  const brokerCount = inv.brokers.length;
+  const reported = new Set<string>();
+  for (const b of inv.brokers) {
+    const host = inv.hosts.find((h) => h.name === b.host)!;
+    const at = (key: string): YamlPath => origin(raw, host.index, 'kafka', ['settings', key]);
+    const value = (key: string): { n: number; explicit: boolean } | undefined => {
+      const s = b.settings[key];
+      if (s === undefined) return { n: KAFKA_DEFAULTS[key]!, explicit: false };
+      if (!/^-?\d+$/.test(s.trim())) {
+        const p = at(key);
+        if (!reported.has(JSON.stringify(p))) error(p, `${key} must be a whole number, got ${JSON.stringify(s)}`);
+        reported.add(JSON.stringify(p));
+        return undefined;
+      }
+      return { n: Number(s), explicit: true };
+    };
+    const once = (path: YamlPath, message: string, severity: 'error' | 'warning') => {
+      const k = JSON.stringify(path) + severity;
+      if (reported.has(k)) return;
+      reported.add(k);
+      if (severity === 'error') error(path, message);
+      else warning(path, message);
+    };
+    for (const key of ['offsets.topic.replication.factor', 'transaction.state.log.replication.factor', 'default.replication.factor']) {
+      const v = value(key);
+      if (!v || v.n <= brokerCount) continue;
+      if (v.explicit) once(at(key), `${key}=${v.n} is more than the ${brokerCount} broker(s) in the inventory`, 'error');
+      else once(['kafka', 'settings'], `Kafka's default ${key}=${v.n} is more than the ${brokerCount} broker(s); set kafka.settings.${key} to at most ${brokerCount}`, 'warning');
+    }
+    for (const [isr, rf] of [
+      ['min.insync.replicas', 'default.replication.factor'],
+      ['transaction.state.log.min.isr', 'transaction.state.log.replication.factor'],
+    ] as const) {
+      const a = value(isr);
+      const r = value(rf);
+      if (!a || !r || a.n <= r.n || (!a.explicit && !r.explicit)) continue;
+      once(a.explicit ? at(isr) : at(rf), `${isr}=${a.n}${a.explicit ? '' : ' (Kafka default)'} is larger than ${rf}=${r.n}${r.explicit ? '' : ' (Kafka default)'}: writes could never be acknowledged`, 'error');
+    }
+  }
+  return findings;
+}
