@@ -1,0 +1,162 @@
+// Helpers for vitest tests that use the zkafka test lab (test/lab/lab).
+// The lab needs root: it creates network/PID/mount/UTS namespaces.
+import { execa } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NodeSSH } from 'node-ssh';
+
+export interface LabHost {
+  name: string; // lab1..labN (also the host's UTS hostname)
+  address: string; // 198.18.0.(10+i)
+  initPid: number; // PID (in the root PID namespace) of the host's init (tini)
+}
+
+export interface Lab {
+  hosts: LabHost[];
+  user: string; // "root"
+  port: number; // 22
+  identityFile: string; // private ed25519 client key
+  knownHosts: string; // "ADDRESS ssh-ed25519 KEY" for each host
+  bridge: string; // "zklabbr0"
+  hostsFile?: string; // /etc/hosts-style name mapping (bind-mounted as each host's /etc/hosts)
+  stateDir?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export const LAB_LIB_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(LAB_LIB_DIR, '..', '..');
+export const LAB_SCRIPT = join(LAB_LIB_DIR, 'lab');
+export const DIST_DIR = join(REPO_ROOT, 'build', 'dist');
+export const ZOOKEEPER_TGZ_NAME = 'apache-zookeeper-3.8.0-bin.tar.gz';
+export const KAFKA_STANDIN_TGZ_NAME = 'kafka_2.13-3.9.1-standin.tgz';
+
+export function labDir(): string {
+  return process.env.ZKAFKA_LAB_DIR || '/var/tmp/zkafka-lab';
+}
+
+/** Reads $ZKAFKA_LAB_DIR/lab.json of the lab that is up. */
+export function readLab(): Lab {
+  return JSON.parse(readFileSync(join(labDir(), 'lab.json'), 'utf8')) as Lab;
+}
+
+/** `lab up N` (removes any earlier lab first); resolves once every sshd answers. */
+export async function labUp(n: number): Promise<Lab> {
+  await execa(LAB_SCRIPT, ['up', String(n)], { stdin: 'ignore' });
+  return readLab();
+}
+
+/** `lab down`: no namespace, bridge, process or mount of the lab remains. */
+export async function labDown(): Promise<void> {
+  await execa(LAB_SCRIPT, ['down'], { stdin: 'ignore' });
+}
+
+/** Runs argv inside a host's namespaces (net, pid, mount, uts) without SSH. Never throws on a non-zero exit. */
+export async function labExec(host: string, argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  const r = await execa(LAB_SCRIPT, ['exec', host, '--', ...argv], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
+}
+
+/** Builds (if missing) the ZooKeeper tarball; returns its path. */
+export async function buildZookeeperDist(outDir = DIST_DIR): Promise<string> {
+  const tgz = join(outDir, ZOOKEEPER_TGZ_NAME);
+  if (!existsSync(tgz)) {
+    await execa(join(LAB_LIB_DIR, 'build-zookeeper.sh'), [outDir], { stdin: 'ignore' });
+  }
+  return tgz;
+}
+
+/**
+ * The Kafka tarball: $ZKAFKA_KAFKA_TGZ if set, else the stand-in built by
+ * test/standin/build.sh into build/dist (built if missing). Throws when neither exists.
+ */
+export async function buildKafkaDist(outDir = DIST_DIR): Promise<string> {
+  const fromEnv = process.env.ZKAFKA_KAFKA_TGZ;
+  if (fromEnv) {
+    if (!existsSync(fromEnv)) throw new Error(`ZKAFKA_KAFKA_TGZ=${fromEnv} does not exist`);
+    return fromEnv;
+  }
+  const tgz = join(outDir, KAFKA_STANDIN_TGZ_NAME);
+  const script = join(REPO_ROOT, 'test', 'standin', 'build.sh');
+  if (!existsSync(tgz) && existsSync(script)) {
+    await execa('bash', [script, outDir], { stdin: 'ignore', cwd: REPO_ROOT });
+  }
+  if (!existsSync(tgz)) {
+    throw new Error(`no Kafka tarball: set ZKAFKA_KAFKA_TGZ or provide ${script} (building ${tgz})`);
+  }
+  return tgz;
+}
+
+/** Both distributions (see buildZookeeperDist / buildKafkaDist). */
+export async function buildDists(): Promise<{ zookeeperTgz: string; kafkaTgz: string }> {
+  const zookeeperTgz = await buildZookeeperDist();
+  const kafkaTgz = await buildKafkaDist();
+  return { zookeeperTgz, kafkaTgz };
+}
+
+/** True when the Kafka tarball can be had without building anything unavailable. */
+export function kafkaDistAvailable(): boolean {
+  if (process.env.ZKAFKA_KAFKA_TGZ) return existsSync(process.env.ZKAFKA_KAFKA_TGZ);
+  return existsSync(join(DIST_DIR, KAFKA_STANDIN_TGZ_NAME)) || existsSync(join(REPO_ROOT, 'test', 'standin', 'build.sh'));
+}
+
+// ---- host key verification -------------------------------------------------
+
+export interface KnownHostKey {
+  type: string;
+  key: Buffer; // the SSH wire-format public key blob (base64-decoded field)
+}
+
+/** Parses plain (unhashed) known_hosts text: "host[,host...] type base64 [comment]". */
+export function parseKnownHosts(text: string): Map<string, KnownHostKey[]> {
+  const map = new Map<string, KnownHostKey[]>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('|') || line.startsWith('@')) continue;
+    const [hosts, type, b64] = line.split(/\s+/);
+    if (!hosts || !type || !b64) continue;
+    for (let h of hosts.split(',')) {
+      const m = /^\[(.+)\]:(\d+)$/.exec(h);
+      if (m && m[2] === '22') h = m[1]!;
+      const list = map.get(h) ?? [];
+      list.push({ type, key: Buffer.from(b64, 'base64') });
+      map.set(h, list);
+    }
+  }
+  return map;
+}
+
+/** An ssh2 hostVerifier accepting exactly the keys known_hosts lists for `host`. */
+export function knownHostsVerifier(knownHostsPath: string, host: string): (key: Buffer) => boolean {
+  const keys = parseKnownHosts(readFileSync(knownHostsPath, 'utf8')).get(host) ?? [];
+  return (key: Buffer) => keys.some((k) => Buffer.isBuffer(key) && k.key.equals(key));
+}
+
+/** Opens an SSH session to a lab host as the lab user, verifying its host key against the lab's known_hosts. */
+export async function sshConnect(
+  lab: Lab,
+  host: LabHost | string,
+  opts: { knownHosts?: string } = {},
+): Promise<NodeSSH> {
+  const h = typeof host === 'string' ? lab.hosts.find((x) => x.name === host || x.address === host) : host;
+  if (!h) throw new Error(`no lab host ${String(host)}`);
+  const ssh = new NodeSSH();
+  await ssh.connect({
+    host: h.address,
+    port: lab.port,
+    username: lab.user,
+    privateKey: readFileSync(lab.identityFile, 'utf8'),
+    hostVerifier: knownHostsVerifier(opts.knownHosts ?? lab.knownHosts, h.address),
+    readyTimeout: 20_000,
+  });
+  return ssh;
+}
