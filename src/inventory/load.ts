@@ -1,9 +1,9 @@
 // Loads an inventory in stages: YAML syntax, schema (types, unknown keys, ranges), normalise (defaults and
 // per-host overrides), cross-field rules. Every problem of a stage is reported at once, as
 // `FILE:LINE:COL  path.to.field  what is wrong`, and an invalid inventory never reaches a host.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { InventoryError, UserError, ExitCode, type Problem } from '../errors.js';
 import { Locator, formatPath, newLineCounter, type YamlPath } from './locate.js';
@@ -96,6 +96,32 @@ function issueMessage(issue: Issue): string {
   }
 }
 
+/**
+ * Settings and env values are written verbatim, but YAML reads `9223372036854775807` as a JS number
+ * (9223372036854776000 once printed) and `1.50` as 1.5. For decimal numbers there, keep the text as
+ * written in the file; other number forms (0x1F, 1e3) keep their value.
+ */
+function keepNumberText(doc: Document, data: Record<string, unknown>): void {
+  const maps: YamlPath[] = [];
+  for (const service of ['zookeeper', 'kafka']) for (const m of ['settings', 'env']) maps.push([service, m]);
+  const hosts = Array.isArray(data.hosts) ? data.hosts : [];
+  hosts.forEach((_, i) => {
+    for (const service of ['zookeeper', 'kafka']) for (const m of ['settings', 'env']) maps.push(['hosts', i, service, m]);
+  });
+  for (const path of maps) {
+    let obj: unknown = data;
+    for (const part of path) obj = obj !== null && typeof obj === 'object' ? (obj as Record<string | number, unknown>)[part] : undefined;
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) continue;
+    const rec = obj as Record<string, unknown>;
+    for (const [key, value] of Object.entries(rec)) {
+      if (typeof value !== 'number') continue;
+      const node = doc.getIn([...path, key], true);
+      const source = isScalar(node) ? node.source : undefined;
+      if (typeof source === 'string' && /^[-+]?\d+(\.\d+)?$/.test(source)) rec[key] = source;
+    }
+  }
+}
+
 export interface LoadOptions {
   /** Shown in messages instead of the absolute path (defaults to the path relative to the cwd). */
   displayName?: string;
@@ -115,7 +141,8 @@ export function parseInventory(text: string, file: string, opts: LoadOptions = {
   // Stage 1: YAML syntax.
   if (doc.errors.length) {
     for (const e of doc.errors) {
-      const pos = e.linePos?.[0];
+      // linePos is only filled in with prettyErrors, which also rewrites the message: use the offset.
+      const pos = e.linePos?.[0] ?? (e.pos ? lines.linePos(e.pos[0]) : undefined);
       problems.push({
         where: pos ? `${shown}:${pos.line}:${pos.col}` : shown,
         path: '',
@@ -130,6 +157,8 @@ export function parseInventory(text: string, file: string, opts: LoadOptions = {
     add([], 'an inventory is a YAML mapping with at least a `hosts:` list');
     throw new InventoryError(problems);
   }
+
+  keepNumberText(doc, data as Record<string, unknown>);
 
   // Stage 2: schema.
   const parsed = inventorySchema.safeParse(data, { reportInput: true });
@@ -151,6 +180,10 @@ export function parseInventory(text: string, file: string, opts: LoadOptions = {
   // Stages 3 and 4: defaults, then rules across fields and hosts.
   const inv = normalise(parsed.data, abs, dirname(abs));
   for (const f of checkRules(parsed.data, inv)) add(f.path, f.message, f.severity, f.atKey);
+  // A mistyped templates folder would otherwise fall back to the built-in templates without a word.
+  if (inv.templatesDir && !statSync(inv.templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
+    add(['templates'], `templates folder ${inv.templatesDir} not found`);
+  }
   if (problems.some((p) => p.severity === 'error')) throw new InventoryError(problems);
   inv.warnings = problems;
   return inv;

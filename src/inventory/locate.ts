@@ -21,7 +21,8 @@ export class Locator {
   /** `FILE:LINE:COL` of the node at `path` (the key itself when `atKey`), or its nearest ancestor. */
   where(path: YamlPath, atKey = false): string {
     const offset = this.offset(path, atKey);
-    if (offset === undefined) return this.file;
+    // An empty document has no node at all: its only position is the start of the file.
+    if (offset === undefined) return this.doc ? `${this.file}:1:1` : this.file;
     const { line, col } = this.lines.linePos(offset);
     return `${this.file}:${line}:${col}`;
   }

@@ -108,9 +108,14 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
       }
     }
     if (h.kafka) used.push({ port: h.kafka.port, path: origin(raw, h.index, 'kafka', ['port']), what: 'kafka.port (listener)' });
+    // A path that ends in `port`/`clientPort`/... was written in the inventory; one that stops at the
+    // service block is a default. Point at the port the operator wrote, so the message names their line.
+    const explicit = (p: YamlPath) => typeof p.at(-1) === 'string' && /port$/i.test(p.at(-1) as string);
     for (let j = 1; j < used.length; j++) {
       const clash = used.slice(0, j).find((u) => u.port === used[j]!.port);
-      if (clash) error(used[j]!.path, `port ${used[j]!.port} on host ${h.name} is taken twice: ${clash.what} and ${used[j]!.what}`);
+      if (!clash) continue;
+      const at = !explicit(used[j]!.path) && explicit(clash.path) ? clash.path : used[j]!.path;
+      error(at, `port ${used[j]!.port} on host ${h.name} is taken twice: ${clash.what} and ${used[j]!.what}`);
     }
   }
 

@@ -1,5 +1,5 @@
 // Turns the inventory into every host's files, as plain data: nothing here touches a host.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinTemplatesDir } from '../paths.js';
 import { UserError, ExitCode } from '../errors.js';
@@ -23,7 +23,12 @@ const PROMETHEUS = 'org.apache.zookeeper.metrics.prometheus.PrometheusMetricsPro
 
 export class Templates {
   private readonly cache = new Map<TemplateName, { file: string; text: string }>();
-  constructor(private readonly overrideDir?: string) {}
+  constructor(private readonly overrideDir?: string) {
+    // A mistyped folder would otherwise silently give the built-in templates.
+    if (overrideDir && !statSync(overrideDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UserError(`templates folder ${overrideDir} not found`, ExitCode.usage);
+    }
+  }
 
   /** The operator's template when their folder has one, else the built-in one. */
   load(name: TemplateName): { file: string; text: string } {
