@@ -26,9 +26,10 @@ for tool in "$javac" "$jar"; do
   fi
 done
 
-# The ZooKeeper client jars the stand-in runs with (checked with a real run: nothing else is needed
-# by the client with its default NIO socket).
-client_jars=(zookeeper zookeeper-jute slf4j-api)
+# The ZooKeeper client jars the stand-in runs with (checked with a real run: the broker needs only
+# zookeeper, zookeeper-jute and slf4j-api with the client's default NIO socket; commons-cli is for
+# bin/zookeeper-shell.sh, i.e. org.apache.zookeeper.ZooKeeperMain).
+client_jars=(zookeeper zookeeper-jute slf4j-api commons-cli)
 for j in "${client_jars[@]}"; do
   if [ ! -f "$java_share/$j.jar" ]; then
     echo "build.sh: $java_share/$j.jar not found: install Debian's zookeeper package (apt-get install zookeeper)" >&2

@@ -194,6 +194,7 @@ describe.skipIf(!canRun)('Kafka stand-in', () => {
       'libs/zookeeper-3.8.0.jar',
       'libs/zookeeper-jute-3.8.0.jar',
       'libs/slf4j-api-1.7.32.jar',
+      'libs/commons-cli-1.5.0.jar',
     ]) {
       expect(existsSync(join(home, f)), f).toBe(true);
     }
