@@ -1,5 +1,5 @@
 #!/bin/bash
-# Builds the zkafka Kafka stand-in tarball (NOT Apache Kafka; see dist/README-STANDIN.txt).
+# Builds the zkafka Kafka stand-in tarball (NOT Apache Kafka; see tarball/README-STANDIN.txt).
 #   test/standin/build.sh [OUTDIR]    (default: <repo>/build/dist)
 # Produces OUTDIR/kafka_2.13-3.9.1-standin.tgz. Needs only a JDK 17 (javac, jar) and Debian's
 # zookeeper package (see APT_PACKAGES). Prints the tarball's path on stdout.
@@ -80,7 +80,7 @@ for j in "${client_jars[@]}"; do
 done
 
 # 3. Scripts, configs, notices.
-cp -R "$here/dist/." "$stage/"
+cp -R "$here/tarball/." "$stage/"
 chmod 0755 "$stage"/bin/*.sh
 find "$stage" -exec touch -h -d "@$epoch" {} +
 
