@@ -8,4 +8,7 @@ if (!existsSync(entry)) {
   process.exit(70);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Connections are closed by then; should anything still hold the event loop, do not hang a pipeline.
+setTimeout(() => process.exit(code), 2000).unref();

@@ -6,6 +6,9 @@ import { ExitCode, UserError, InventoryError } from './errors.js';
 import { loadInventory } from './inventory/load.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
+import { upCommand } from './commands/up.js';
+import { statusCommand } from './commands/status.js';
+import { downCommand } from './commands/down.js';
 
 interface GlobalOptions {
   json?: boolean;
@@ -50,9 +53,38 @@ export async function main(argv: string[]): Promise<number> {
       renderCommand(loadInventory(inventoryPath(file)), opts.out, out, opts.templates);
     });
 
+  const inventoryArg = `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`;
+  let exit: number = ExitCode.ok;
+
+  program
+    .command('up')
+    .description('install, configure and start the ensemble, then the brokers, checking each step')
+    .argument('[inventory]', inventoryArg)
+    .action(async (file: string | undefined) => {
+      exit = await upCommand(loadInventory(inventoryPath(file)), out);
+    });
+
+  program
+    .command('status')
+    .description('what runs where: ZooKeeper modes, brokers registered, the controller (exit 1 unless healthy)')
+    .argument('[inventory]', inventoryArg)
+    .action(async (file: string | undefined) => {
+      exit = await statusCommand(loadInventory(inventoryPath(file)), out);
+    });
+
+  program
+    .command('down')
+    .description('stop the brokers, then the ensemble, in reverse order')
+    .argument('[inventory]', inventoryArg)
+    .option('--purge', 'also delete data and log directories')
+    .option('-y, --yes', 'do not ask before --purge')
+    .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean }) => {
+      exit = await downCommand(loadInventory(inventoryPath(file)), out, opts);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+    return exit;
   } catch (e) {
     return handleError(e, out);
   }

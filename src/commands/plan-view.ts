@@ -1,0 +1,54 @@
+// How a plan is shown: per host, the files to create or change (with a unified diff for `plan`),
+// the services to install, start or restart, and why.
+import { createTwoFilesPatch } from 'diff';
+import type { Output } from '../ui/output.js';
+import type { Plan } from './plan.js';
+import type { ClusterState } from './state.js';
+
+export function planJson(plan: Plan, before?: Map<string, string | null>) {
+  return {
+    changes: plan.installs.length + plan.files.length + plan.zookeeper.length + plan.kafka.length,
+    installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),
+    files: plan.files.map((f) => ({
+      host: f.host,
+      service: f.service,
+      path: f.path,
+      action: f.action,
+      ...(before ? { diff: unifiedDiff(f.path, before.get(`${f.host}:${f.path}`) ?? null, f.content) } : {}),
+    })),
+    services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason })),
+    unchanged: plan.unchanged,
+  };
+}
+
+export function unifiedDiff(path: string, before: string | null, after: string): string {
+  return createTwoFilesPatch(before === null ? '/dev/null' : `a${path}`, `b${path}`, before ?? '', after, undefined, undefined, { context: 3 })
+    .split('\n')
+    .filter((l) => !l.startsWith('====='))
+    .join('\n');
+}
+
+export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; state?: ClusterState; before?: Map<string, string | null> }): void {
+  const c = out.color;
+  const hosts = [...new Set([...plan.installs, ...plan.files, ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
+  if (!hosts.length) {
+    out.info('plan: nothing to do; every file matches the inventory and every service is running');
+    return;
+  }
+  for (const h of hosts) {
+    out.info(c.bold(`${h}:`));
+    for (const i of plan.installs.filter((x) => x.host === h)) out.info(`  ${c.green('install')}  ${i.service} into ${i.home}${i.source ? ` from ${i.source}` : ''}`);
+    for (const f of plan.files.filter((x) => x.host === h)) {
+      out.info(`  ${f.action === 'create' ? c.green('create ') : c.yellow('update ')}  ${f.path}`);
+      if (opts.diffs && opts.before) {
+        for (const line of unifiedDiff(f.path, opts.before.get(`${f.host}:${f.path}`) ?? null, f.content).split('\n')) {
+          if (!line) continue;
+          out.info(`      ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}`);
+        }
+      }
+    }
+    for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
+      out.info(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);
+    }
+  }
+}

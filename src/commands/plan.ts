@@ -1,0 +1,131 @@
+// The plan: what `up` will do, built as a value from the inventory and the hosts' current state before
+// anything is touched. `zkafka plan` prints it; `zkafka up` prints and carries it out (one code path).
+import { createHash } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import type { Host, Inventory } from '../inventory/model.js';
+import type { RenderedFile, ServiceName } from '../render/files.js';
+import { zookeeper } from '../services/zookeeper.js';
+import type { ClusterState } from './state.js';
+
+export interface InstallStep {
+  host: string;
+  service: ServiceName;
+  home: string;
+  /** Local path or URL of the distribution. */
+  source?: string;
+  /** Where the tarball is kept on the host (so a re-run can skip the upload). */
+  remoteTarball?: string;
+}
+
+export interface FileStep {
+  host: string;
+  service: ServiceName;
+  path: string;
+  action: 'create' | 'update';
+  content: string;
+  mode: number;
+}
+
+export interface ServiceStep {
+  host: string;
+  service: ServiceName;
+  id: number;
+  action: 'start' | 'restart';
+  reason: string;
+}
+
+export interface Plan {
+  installs: InstallStep[];
+  files: FileStep[];
+  /** In execution order: starts in id order, then restarts (followers/controller last). */
+  zookeeper: ServiceStep[];
+  kafka: ServiceStep[];
+  /** Services that are running with the current config and stay as they are. */
+  unchanged: Array<{ host: string; service: ServiceName; id: number }>;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function remoteTarballPath(home: string, source: string): string {
+  return `${dirname(home)}/.zkafka-dist/${basename(source.replace(/[?#].*$/, ''))}`;
+}
+
+export function planChanges(p: Plan): number {
+  return p.installs.length + p.files.length + p.zookeeper.length + p.kafka.length;
+}
+
+function serviceHome(host: Host, service: ServiceName): { home: string; source?: string; exec: string } {
+  if (service === 'zookeeper') {
+    const m = host.zookeeper!;
+    return { home: m.home, ...(m.source ? { source: m.source } : {}), exec: zookeeper.script(m) };
+  }
+  const b = host.kafka!;
+  return { home: b.home, ...(b.source ? { source: b.source } : {}), exec: `${b.home}/bin/kafka-server-start.sh` };
+}
+
+export function buildPlan(inv: Inventory, state: ClusterState): Plan {
+  const plan: Plan = { installs: [], files: [], zookeeper: [], kafka: [], unchanged: [] };
+  const changedServices = new Set<string>();
+  const reasons = new Map<string, string[]>();
+  const key = (host: string, service: ServiceName) => `${host}/${service}`;
+
+  for (const host of inv.hosts) {
+    const facts = state.facts.get(host.name);
+    const rendered: RenderedFile[] = state.files.get(host.name) ?? [];
+    for (const service of ['zookeeper', 'kafka'] as const) {
+      if (!host[service]) continue;
+      const { home, source, exec } = serviceHome(host, service);
+      if (!facts?.executables.get(exec)) {
+        plan.installs.push({ host: host.name, service, home, ...(source ? { source, remoteTarball: remoteTarballPath(home, source) } : {}) });
+      }
+    }
+    for (const f of rendered) {
+      const now = facts?.files.get(f.path);
+      const running = facts?.procs.get(f.service)?.[0];
+      const stale = running && now?.mtime != null && facts && now.mtime > facts.now - running.elapsed;
+      if (now?.sha256 === sha256(f.content)) {
+        // Written by an earlier run after the service started: the service still needs its restart.
+        if (stale) {
+          changedServices.add(key(host.name, f.service));
+          reasons.set(key(host.name, f.service), [...(reasons.get(key(host.name, f.service)) ?? []), `${basename(f.path)} changed since it started`]);
+        }
+        continue;
+      }
+      plan.files.push({ host: host.name, service: f.service, path: f.path, action: now?.sha256 ? 'update' : 'create', content: f.content, mode: f.mode });
+      if (now?.sha256) {
+        changedServices.add(key(host.name, f.service));
+        reasons.set(key(host.name, f.service), [...(reasons.get(key(host.name, f.service)) ?? []), `${basename(f.path)} changed`]);
+      }
+    }
+  }
+
+  const leader = state.members.find((m) => m.mode === 'leader')?.member.id;
+  const zkStarts: ServiceStep[] = [];
+  const zkRestarts: ServiceStep[] = [];
+  for (const ms of state.members) {
+    const m = ms.member;
+    if (ms.pid === undefined) zkStarts.push({ host: m.host, service: 'zookeeper', id: m.id, action: 'start', reason: 'not running' });
+    else if (changedServices.has(key(m.host, 'zookeeper'))) {
+      zkRestarts.push({ host: m.host, service: 'zookeeper', id: m.id, action: 'restart', reason: reasons.get(key(m.host, 'zookeeper'))!.join(', ') });
+    } else plan.unchanged.push({ host: m.host, service: 'zookeeper', id: m.id });
+  }
+  // Rolling restart: followers first, the leader last, so the ensemble keeps its quorum.
+  zkRestarts.sort((a, b) => Number(a.id === leader) - Number(b.id === leader) || a.id - b.id);
+  plan.zookeeper = [...zkStarts, ...zkRestarts];
+
+  const kStarts: ServiceStep[] = [];
+  const kRestarts: ServiceStep[] = [];
+  for (const bs of state.brokers) {
+    const b = bs.broker;
+    if (bs.pid === undefined) kStarts.push({ host: b.host, service: 'kafka', id: b.id, action: 'start', reason: 'not running' });
+    else if (changedServices.has(key(b.host, 'kafka'))) {
+      kRestarts.push({ host: b.host, service: 'kafka', id: b.id, action: 'restart', reason: reasons.get(key(b.host, 'kafka'))!.join(', ') });
+    } else plan.unchanged.push({ host: b.host, service: 'kafka', id: b.id });
+  }
+  // The controller last, so the cluster moves its controller once.
+  kRestarts.sort((a, b) => Number(a.id === state.controller) - Number(b.id === state.controller) || a.id - b.id);
+  plan.kafka = [...kStarts, ...kRestarts];
+  return plan;
+}

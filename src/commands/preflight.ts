@@ -1,0 +1,57 @@
+// Preflight: every host checked in parallel before anything changes; all problems reported together.
+import { existsSync } from 'node:fs';
+import type { Inventory } from '../inventory/model.js';
+import { UserError, ExitCode } from '../errors.js';
+import { zookeeper } from '../services/zookeeper.js';
+import { kafka } from '../services/kafka.js';
+import type { ClusterState } from './state.js';
+import type { Plan } from './plan.js';
+import type { Session } from './session.js';
+
+/** The oldest Java each service version runs on (ZooKeeper 3.5+ and Kafka 2.x/3.x: 8; Kafka 4 brokers: 17). */
+export function minimumJava(kafkaVersion?: string): number {
+  return kafkaVersion && Number(kafkaVersion.split('.')[0]) >= 4 ? 17 : 8;
+}
+
+export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): string[] {
+  const problems: string[] = [];
+  for (const [host, e] of s.unreachable) problems.push(e.message);
+  for (const host of inv.hosts) {
+    const facts = state.facts.get(host.name);
+    if (!facts) continue;
+    if (host.zookeeper || host.kafka) {
+      const need = minimumJava(host.kafka?.version);
+      if (!facts.java?.path) {
+        problems.push(`${host.name}: no Java found (${host.javaHome ? `${host.javaHome}/bin/java is missing` : 'no java on PATH; install a JDK or set java.home'})`);
+      } else if (facts.java.major === undefined) {
+        problems.push(`${host.name}: cannot tell the version of ${facts.java.path} (it printed: ${facts.java.versionLine ?? 'nothing'})`);
+      } else if (facts.java.major < need) {
+        problems.push(`${host.name}: ${facts.java.path} is Java ${facts.java.major}; these services need Java ${need} or newer`);
+      }
+    }
+    for (const [dir, blocker] of facts.dirs) {
+      if (blocker !== null) problems.push(`${host.name}: cannot create ${dir}: ${blocker} is not a writable directory`);
+    }
+    const owned: Array<{ port: number; what: string; pid?: number }> = [];
+    if (host.zookeeper) for (const p of zookeeper.ports(host.zookeeper)) owned.push({ ...p, what: `ZooKeeper ${p.what}`, pid: facts.procs.get('zookeeper')?.[0]?.pid });
+    if (host.kafka) for (const p of kafka.ports(host.kafka)) owned.push({ ...p, what: `Kafka ${p.what}`, pid: facts.procs.get('kafka')?.[0]?.pid });
+    for (const o of owned) {
+      const holders = (facts.listeners ?? []).filter((l) => l.port === o.port && (l.address === '*' || l.address === '0.0.0.0' || l.address === '::' || l.address === host.address || l.address.startsWith('127.')));
+      const foreign = holders.find((l) => l.pid === undefined ? o.pid === undefined : l.pid !== o.pid);
+      if (foreign) {
+        problems.push(`${host.name}: port ${o.port} (${o.what}) is already taken by ${foreign.process ? `${foreign.process} (pid ${foreign.pid})` : 'another process'} listening on ${foreign.address}`);
+      }
+    }
+  }
+  for (const i of plan.installs) {
+    if (!i.source) problems.push(`${i.host}: ${i.service} is not installed in ${i.home} and the inventory gives no ${i.service}.source tarball`);
+    else if (!/^https?:\/\//i.test(i.source) && !existsSync(i.source)) problems.push(`${i.host}: ${i.service}.source ${i.source} does not exist on this machine`);
+  }
+  return [...new Set(problems)];
+}
+
+export function assertPreflight(problems: string[]): void {
+  if (problems.length) {
+    throw new UserError(`preflight failed: ${problems.length} problem(s); nothing was changed`, ExitCode.failed, problems);
+  }
+}

@@ -1,0 +1,163 @@
+// Reads the cluster's current state: one probe per host (in parallel), `srvr` to each running member
+// and ZooKeeper's broker registry, all through the run's SSH connections. No JVM is started.
+import type { Broker, Host, Inventory, ZookeeperMember } from '../inventory/model.js';
+import { renderHost, type RenderedFile } from '../render/files.js';
+import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
+import { zookeeper, ZOOKEEPER_MAIN, parseSrvr, type ZookeeperMode } from '../services/zookeeper.js';
+import { kafka, KAFKA_MAIN, parseController, parseRegistration } from '../services/kafka.js';
+import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
+import type { Session } from './session.js';
+import { UserError } from '../errors.js';
+
+export interface ProbeOptions {
+  java?: boolean;
+  ports?: boolean;
+  dirs?: boolean;
+}
+
+export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOptions = {}): ProbeItem[] {
+  const items: ProbeItem[] = [];
+  const z = host.zookeeper;
+  const b = host.kafka;
+  if (z) {
+    items.push({ kind: 'proc', name: 'zookeeper', mainClass: ZOOKEEPER_MAIN, config: zookeeper.config(z) });
+    items.push({ kind: 'exec', path: zookeeper.script(z) });
+  }
+  if (b) {
+    items.push({ kind: 'proc', name: 'kafka', mainClass: KAFKA_MAIN, config: kafka.config(b) });
+    items.push({ kind: 'exec', path: `${b.home}/bin/kafka-server-start.sh` });
+  }
+  for (const f of files) items.push({ kind: 'file', path: f.path });
+  if (opts.dirs) {
+    const dirs = new Set<string>();
+    if (z) for (const d of [z.home, ...zookeeper.dirs(z)]) dirs.add(d);
+    if (b) for (const d of [b.home, ...kafka.dirs(b)]) dirs.add(d);
+    for (const d of dirs) items.push({ kind: 'dir', path: d });
+  }
+  if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
+  if (opts.ports) items.push({ kind: 'ports' });
+  return items;
+}
+
+export async function probeHost(s: Session, host: Host, files: RenderedFile[], opts: ProbeOptions = {}): Promise<HostFacts> {
+  const r = await s.run(host.name, 'probing the host', { argv: probeCommand(hostProbeItems(host, files, opts)) });
+  return parseProbe(r.stdout);
+}
+
+export function pidOf(facts: HostFacts | undefined, service: 'zookeeper' | 'kafka'): number | undefined {
+  return facts?.procs.get(service)?.[0]?.pid;
+}
+
+/** Asks a member for `srvr` over its host's SSH connection. */
+export async function memberMode(s: Session, m: ZookeeperMember): Promise<ZookeeperMode> {
+  try {
+    const stream = await s.transport(m.host).connect(m.address, m.clientPort);
+    return parseSrvr(await fourLetterWord(stream, 'srvr')).mode;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    return 'not serving';
+  }
+}
+
+export const SERVING: ZookeeperMode[] = ['leader', 'follower', 'standalone', 'observer'];
+
+/** A session with the ensemble through any serving member, or undefined when none serves. */
+export async function openZk(s: Session, members: ZookeeperMember[]): Promise<ZkWireClient | undefined> {
+  for (const m of members) {
+    if (!s.reachable(m.host)) continue;
+    try {
+      return await ZkWireClient.connect(await s.transport(m.host).connect(m.address, m.clientPort));
+    } catch {
+      // Not serving; try the next member.
+    }
+  }
+  return undefined;
+}
+
+export interface MemberState {
+  member: ZookeeperMember;
+  reachable: boolean;
+  pid?: number;
+  mode: ZookeeperMode;
+}
+
+export interface BrokerState {
+  broker: Broker;
+  reachable: boolean;
+  pid?: number;
+  registered: boolean;
+  /** Endpoints the broker registered in ZooKeeper. */
+  endpoints?: string[];
+}
+
+export interface ClusterState {
+  facts: Map<string, HostFacts>;
+  files: Map<string, RenderedFile[]>;
+  members: MemberState[];
+  brokers: BrokerState[];
+  controller: number | null;
+  /** Whether ZooKeeper could be asked about brokers at all. */
+  registryKnown: boolean;
+}
+
+export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise<{ registered: Map<number, string[]>; controller: number | null }> {
+  const registered = new Map<number, string[]>();
+  await Promise.all(
+    brokers.map(async (b) => {
+      const node = await zk.getData(kafka.registrationPath(b));
+      if (node) registered.set(b.id, parseRegistration(node.data)?.endpoints ?? []);
+    }),
+  );
+  const chroot = brokers[0]?.chroot ?? '';
+  const c = await zk.getData(`${chroot}/controller`);
+  return { registered, controller: c ? (parseController(c.data) ?? null) : null };
+}
+
+export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOptions = {}): Promise<ClusterState> {
+  const facts = new Map<string, HostFacts>();
+  const files = new Map<string, RenderedFile[]>();
+  await Promise.all(
+    inv.hosts.map(async (h) => {
+      const rendered = renderHost(inv, h);
+      files.set(h.name, rendered);
+      if (s.reachable(h.name)) facts.set(h.name, await probeHost(s, h, rendered, opts));
+    }),
+  );
+  const members: MemberState[] = await Promise.all(
+    inv.members.map(async (m): Promise<MemberState> => {
+      const f = facts.get(m.host);
+      const pid = pidOf(f, 'zookeeper');
+      if (!f) return { member: m, reachable: false, mode: 'down' };
+      if (pid === undefined) return { member: m, reachable: true, mode: 'down' };
+      return { member: m, reachable: true, pid, mode: await memberMode(s, m) };
+    }),
+  );
+  const serving = members.filter((m) => SERVING.includes(m.mode)).map((m) => m.member);
+  let registered = new Map<number, string[]>();
+  let controller: number | null = null;
+  let registryKnown = false;
+  if (inv.brokers.length && serving.length) {
+    const zk = await openZk(s, serving);
+    if (zk) {
+      try {
+        ({ registered, controller } = await readRegistry(zk, inv.brokers));
+        registryKnown = true;
+      } finally {
+        await zk.close();
+      }
+    }
+  }
+  const brokers: BrokerState[] = inv.brokers.map((b) => {
+    const f = facts.get(b.host);
+    const pid = pidOf(f, 'kafka');
+    const endpoints = registered.get(b.id);
+    return { broker: b, reachable: !!f, ...(pid !== undefined ? { pid } : {}), registered: !!endpoints, ...(endpoints ? { endpoints } : {}) };
+  });
+  return { facts, files, members, brokers, controller, registryKnown };
+}
+
+export function hasQuorum(state: ClusterState): boolean {
+  const serving = state.members.filter((m) => SERVING.includes(m.mode)).length;
+  const hasLeader = state.members.some((m) => m.mode === 'leader' || m.mode === 'standalone');
+  return hasLeader && serving > state.members.length / 2;
+}

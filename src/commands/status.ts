@@ -1,0 +1,83 @@
+// `zkafka status`: what runs where, read in one round trip per host plus a few ZooKeeper requests.
+import type { Inventory } from '../inventory/model.js';
+import type { Output } from '../ui/output.js';
+import { ExitCode } from '../errors.js';
+import { kafka } from '../services/kafka.js';
+import { hasQuorum, readClusterState, SERVING, type ClusterState } from './state.js';
+import { withSession, type Session } from './session.js';
+
+export interface StatusReport {
+  healthy: boolean;
+  zookeeper: { quorum: boolean; members: Array<{ host: string; id: number; state: string; pid: number | null }> };
+  kafka: {
+    controller: number | null;
+    brokers: Array<{ host: string; id: number; state: string; registered: boolean; endpoint: string | null; pid: number | null }>;
+  };
+  unreachable: Array<{ host: string; error: string }>;
+}
+
+export function statusReport(s: Session, state: ClusterState): StatusReport {
+  const members = state.members.map((m) => ({
+    host: m.member.host,
+    id: m.member.id,
+    state: m.reachable ? m.mode : 'unreachable',
+    pid: m.pid ?? null,
+  }));
+  const brokers = state.brokers.map((b) => {
+    const expected = kafka.endpoint(b.broker);
+    return {
+      host: b.broker.host,
+      id: b.broker.id,
+      state: !b.reachable ? 'unreachable' : b.pid !== undefined ? 'running' : 'down',
+      registered: b.registered,
+      endpoint: b.endpoints?.find((e) => e === expected) ?? b.endpoints?.[0] ?? null,
+      pid: b.pid ?? null,
+    };
+  });
+  const quorum = state.members.length === 0 || hasQuorum(state);
+  const healthy =
+    quorum &&
+    state.members.every((m) => SERVING.includes(m.mode)) &&
+    brokers.every((b) => b.state === 'running' && b.registered && b.endpoint === kafka.endpoint(state.brokers.find((x) => x.broker.id === b.id)!.broker)) &&
+    (brokers.length === 0 || state.controller !== null) &&
+    s.unreachable.size === 0;
+  return {
+    healthy,
+    zookeeper: { quorum, members },
+    kafka: { controller: state.controller, brokers },
+    unreachable: [...s.unreachable].map(([host, e]) => ({ host, error: e.message })),
+  };
+}
+
+export async function statusCommand(inv: Inventory, out: Output): Promise<number> {
+  return withSession(inv, out, async (s) => {
+    const state = await readClusterState(s, inv);
+    const report = statusReport(s, state);
+    out.result(report);
+    const c = out.color;
+    const paint = (st: string) =>
+      ['leader', 'follower', 'standalone', 'observer', 'running'].includes(st) ? c.green(st) : st === 'not serving' ? c.yellow(st) : c.red(st);
+    const rows = [
+      ...report.zookeeper.members.map((m) => [m.host, 'zookeeper', `myid ${m.id}`, paint(m.state), m.pid, '']),
+      ...report.kafka.brokers.map((b) => [
+        b.host,
+        'kafka',
+        `broker ${b.id}`,
+        paint(b.state),
+        b.pid,
+        `${b.registered ? `registered ${b.endpoint ?? ''}` : state.registryKnown ? c.red('not registered') : 'registry unknown'}${report.kafka.controller === b.id ? ' (controller)' : ''}`,
+      ]),
+    ];
+    rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    out.table(['HOST', 'SERVICE', 'ID', 'STATE', 'PID', 'DETAIL'], rows);
+    for (const u of report.unreachable) out.print(c.red(`unreachable: ${u.error}`));
+    const serving = report.zookeeper.members.filter((m) => SERVING.includes(m.state as never)).length;
+    const registered = report.kafka.brokers.filter((b) => b.registered).length;
+    out.print(
+      `quorum ${serving}/${report.zookeeper.members.length}${report.zookeeper.quorum ? '' : c.red(' (no quorum)')}, ` +
+        `brokers ${registered}/${report.kafka.brokers.length} registered, controller ${report.kafka.controller ?? 'none'}: ` +
+        (report.healthy ? c.green('healthy') : c.red('not healthy')),
+    );
+    return report.healthy ? ExitCode.ok : ExitCode.failed;
+  });
+}

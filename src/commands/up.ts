@@ -1,0 +1,342 @@
+// `zkafka up`: preflight, plan, then install, push configs, start ZooKeeper members one by one in myid
+// order and brokers one by one in id order, checking every step. A failed step stops the run with the
+// host, the step, what was expected and what was seen, and the tail of that service's log.
+// Nothing is rolled back; a re-run continues where it stopped, because the plan is rebuilt from state.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Broker, Inventory, ZookeeperMember } from '../inventory/model.js';
+import type { Output } from '../ui/output.js';
+import { UserError, ExitCode } from '../errors.js';
+import { zookeeper } from '../services/zookeeper.js';
+import { kafka } from '../services/kafka.js';
+import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
+import type { ZkWireClient } from '../services/zk-wire.js';
+import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
+import { assertPreflight, preflightProblems } from './preflight.js';
+import { memberMode, openZk, pidOf, probeHost, readClusterState, readRegistry, SERVING, type ClusterState } from './state.js';
+import { withSession, type Session } from './session.js';
+import { waitFor } from './wait.js';
+import { printPlan, planJson } from './plan-view.js';
+
+/** How long one service may take to come up or go down. */
+const SERVICE_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
+
+class StepFailure extends UserError {}
+
+async function failWithLog(s: Session, host: string, step: string, expected: string, seen: string, log: { dir: string; patterns: string[] }): Promise<never> {
+  let tail: string[] = [];
+  try {
+    const r = await s.exec(host, logTail(log.dir, log.patterns, 20));
+    tail = r.stdout.trimEnd().split('\n');
+  } catch {
+    tail = ['(could not read the log)'];
+  }
+  throw new StepFailure(`${host}: ${step}: expected ${expected}, saw ${seen}`, ExitCode.failed, [`last lines of the log on ${host}:`, ...tail]);
+}
+
+const zkLog = (m: ZookeeperMember) => ({ dir: m.logDir, patterns: ['*.out', '*.log'] });
+const kafkaLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
+
+// ---- install ---------------------------------------------------------------------------------------
+
+const localShaCache = new Map<string, Promise<string>>();
+function localSha256(path: string): Promise<string> {
+  let p = localShaCache.get(path);
+  if (!p) {
+    p = new Promise((resolve, reject) => {
+      const h = createHash('sha256');
+      createReadStream(path).on('data', (d) => h.update(d)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    });
+    localShaCache.set(path, p);
+  }
+  return p;
+}
+
+/** A URL source is downloaded once to the control machine's cache, then uploaded like a local one. */
+async function localTarball(source: string): Promise<string> {
+  if (!/^https?:\/\//i.test(source)) return source;
+  const dir = join(homedir(), '.cache', 'zkafka', createHash('sha256').update(source).digest('hex').slice(0, 16));
+  const file = join(dir, basename(new URL(source).pathname) || 'dist.tgz');
+  if (existsSync(file)) return file;
+  const res = await fetch(source).catch((e: Error) => {
+    throw new UserError(`cannot download ${source}: ${e.message}`);
+  });
+  if (!res.ok) throw new UserError(`cannot download ${source}: HTTP ${res.status}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${file}.part`, Buffer.from(await res.arrayBuffer()));
+  const { renameSync } = await import('node:fs');
+  renameSync(`${file}.part`, file);
+  return file;
+}
+
+async function install(s: Session, step: InstallStep): Promise<void> {
+  const local = await localTarball(step.source!);
+  const want = await localSha256(local);
+  const remote = step.remoteTarball!;
+  const have = (await s.exec(step.host, remoteSha256(remote))).stdout.trim();
+  if (have !== want) {
+    await s.run(step.host, `creating ${remote}`, makeDirs([remote.slice(0, remote.lastIndexOf('/'))]));
+    await s.transport(step.host).upload(local, `${remote}.part`);
+    const got = (await s.exec(step.host, remoteSha256(`${remote}.part`))).stdout.trim();
+    if (got !== want) throw new UserError(`${step.host}: uploaded ${basename(local)} is corrupt (sha256 ${got || 'unreadable'}, expected ${want})`);
+    await s.run(step.host, `keeping ${remote}`, { argv: ['mv', '-f', `${remote}.part`, remote] });
+  }
+  await s.run(step.host, `unpacking ${basename(local)} into ${step.home}`, unpack(remote, step.home));
+}
+
+// ---- ZooKeeper -------------------------------------------------------------------------------------
+
+async function zkProcess(s: Session, inv: Inventory, m: ZookeeperMember): Promise<number | undefined> {
+  const host = inv.hosts.find((h) => h.name === m.host)!;
+  return pidOf(await probeHost(s, host, []), 'zookeeper');
+}
+
+async function stopMember(s: Session, inv: Inventory, m: ZookeeperMember, pid: number): Promise<void> {
+  await s.exec(m.host, terminate(pid));
+  const gone = await waitFor(async () => ((await zkProcess(s, inv, m)) === undefined ? true : undefined), { timeoutMs: SERVICE_TIMEOUT_MS });
+  if (!gone.ok) await failWithLog(s, m.host, `stopping ZooKeeper member ${m.id}`, `process ${pid} to exit`, 'it still running', zkLog(m));
+}
+
+async function startMember(s: Session, inv: Inventory, m: ZookeeperMember): Promise<number> {
+  const host = inv.hosts.find((h) => h.name === m.host)!;
+  const r = await s.exec(m.host, zookeeper.start(m, host.javaHome));
+  const pid = await waitFor(() => zkProcess(s, inv, m), { timeoutMs: r.code === 0 ? 15_000 : 0 });
+  if (!pid.ok) {
+    await failWithLog(s, m.host, `starting ZooKeeper member ${m.id}`, 'a running QuorumPeerMain process', `zkServer.sh exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ') || 'no output'} and no process`, zkLog(m));
+  }
+  return (pid as { value: number }).value;
+}
+
+/** Waits until `members` (all running) include a leader and every one of them serves. */
+async function waitForEnsemble(s: Session, inv: Inventory, members: ZookeeperMember[], last: ZookeeperMember, what: 'leader' | 'all'): Promise<void> {
+  let modes: string[] = [];
+  const result = await waitFor(
+    async () => {
+      const seen = await Promise.all(members.map(async (m) => ({ m, mode: await memberMode(s, m) })));
+      modes = seen.map((x) => `member ${x.m.id} ${x.mode}`);
+      const dead = await Promise.all(seen.filter((x) => x.mode === 'not serving').map(async (x) => ((await zkProcess(s, inv, x.m)) === undefined ? x.m : undefined)));
+      const died = dead.find((d) => d);
+      if (died) await failWithLog(s, died.host, `ZooKeeper member ${died.id}`, 'its process to stay up', 'it exited', zkLog(died));
+      const hasLeader = seen.some((x) => x.mode === 'leader' || x.mode === 'standalone');
+      if (what === 'leader') return hasLeader ? true : undefined;
+      return hasLeader && seen.every((x) => SERVING.includes(x.mode)) ? true : undefined;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS },
+  );
+  if (!result.ok) {
+    await failWithLog(s, last.host, what === 'leader' ? 'electing a ZooKeeper leader' : 'forming the ZooKeeper ensemble', what === 'leader' ? 'one leader among the started members' : 'every member leader or follower', modes.join(', ') || 'no answer', zkLog(last));
+  }
+}
+
+async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
+  const running = new Set(state.members.filter((m) => m.pid !== undefined).map((m) => m.member.id));
+  const majority = Math.floor(inv.members.length / 2) + 1;
+  for (const step of steps) {
+    const m = inv.members.find((x) => x.id === step.id)!;
+    await out.step(`${step.action} ZooKeeper member ${m.id} on ${m.host} (${step.reason})`, async () => {
+      if (step.action === 'restart') await stopMember(s, inv, m, state.members.find((x) => x.member.id === m.id)!.pid!);
+      await startMember(s, inv, m);
+      running.add(m.id);
+      const started = inv.members.filter((x) => running.has(x.id));
+      if (step.action === 'restart') await waitForEnsemble(s, inv, [m], m, 'all');
+      else if (started.length >= majority) await waitForEnsemble(s, inv, started, m, 'leader');
+    });
+    done.push(`${step.action === 'start' ? 'started' : 'restarted'} zookeeper ${m.id} on ${m.host}`);
+  }
+  if (inv.members.length) {
+    await out.step(`ZooKeeper ensemble of ${inv.members.length}: every member leader or follower`, () => waitForEnsemble(s, inv, inv.members, inv.members.at(-1)!, 'all'));
+  }
+}
+
+// ---- Kafka -----------------------------------------------------------------------------------------
+
+async function kafkaProcess(s: Session, inv: Inventory, b: Broker): Promise<number | undefined> {
+  const host = inv.hosts.find((h) => h.name === b.host)!;
+  return pidOf(await probeHost(s, host, []), 'kafka');
+}
+
+class Registry {
+  private zk: ZkWireClient | undefined;
+  constructor(
+    private readonly s: Session,
+    private readonly inv: Inventory,
+  ) {}
+  async read(): Promise<{ registered: Map<number, string[]>; controller: number | null } | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.zk ??= await openZk(this.s, this.inv.members);
+      if (!this.zk) return undefined;
+      try {
+        return await readRegistry(this.zk, this.inv.brokers);
+      } catch {
+        await this.zk.close();
+        this.zk = undefined;
+      }
+    }
+    return undefined;
+  }
+  async close() {
+    await this.zk?.close();
+  }
+}
+
+async function listenerAccepts(s: Session, b: Broker): Promise<boolean> {
+  try {
+    const conn = await s.transport(b.host).connect(b.address, b.port);
+    conn.destroy();
+    return true;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    return false;
+  }
+}
+
+async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: Broker, pid: number): Promise<void> {
+  await s.exec(b.host, terminate(pid));
+  const gone = await waitFor(
+    async () => {
+      if ((await kafkaProcess(s, inv, b)) !== undefined) return undefined;
+      const r = await reg.read();
+      return r && r.registered.has(b.id) ? undefined : true;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS },
+  );
+  if (!gone.ok) await failWithLog(s, b.host, `stopping broker ${b.id}`, `process ${pid} to exit and /brokers/ids/${b.id} to go`, 'it still there', kafkaLog(b));
+}
+
+async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker): Promise<void> {
+  const host = inv.hosts.find((h) => h.name === b.host)!;
+  const r = await s.exec(b.host, kafka.start(b, host.javaHome));
+  if (r.code !== 0) {
+    await failWithLog(s, b.host, `starting broker ${b.id}`, 'kafka-server-start.sh to exit 0', `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ')}`, kafkaLog(b));
+  }
+  const expected = kafka.endpoint(b);
+  let seen = 'no kafka.Kafka process yet';
+  let hadProcess = false;
+  const since = Date.now();
+  const ok = await waitFor(
+    async () => {
+      const pid = await kafkaProcess(s, inv, b);
+      if (pid === undefined) {
+        // The start script daemonises: a process that vanished, or never appeared, has crashed.
+        if (hadProcess || Date.now() - since > 10_000) {
+          await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b));
+        }
+        return undefined;
+      }
+      hadProcess = true;
+      const regs = await reg.read();
+      const eps = regs?.registered.get(b.id);
+      if (!eps) {
+        seen = `process ${pid} running, /brokers/ids/${b.id} not registered yet`;
+        return undefined;
+      }
+      if (!eps.includes(expected)) {
+        seen = `/brokers/ids/${b.id} registered with ${eps.join(',') || 'no endpoints'}`;
+        return undefined;
+      }
+      if (!(await listenerAccepts(s, b))) {
+        seen = `registered, but ${expected} refuses connections`;
+        return undefined;
+      }
+      return true;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 300 },
+  );
+  if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
+}
+
+async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
+  if (!inv.brokers.length) return;
+  const reg = new Registry(s, inv);
+  try {
+    for (const step of steps) {
+      const b = inv.brokers.find((x) => x.id === step.id)!;
+      await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
+        if (step.action === 'restart') await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
+        await startBroker(s, inv, reg, b);
+      });
+      done.push(`${step.action === 'start' ? 'started' : 'restarted'} kafka ${b.id} on ${b.host}`);
+    }
+    await out.step(`Kafka: ${inv.brokers.length} broker(s) registered and a controller elected`, async () => {
+      let seen = '';
+      const ok = await waitFor(
+        async () => {
+          const r = await reg.read();
+          const missing = inv.brokers.filter((b) => !r?.registered.has(b.id)).map((b) => b.id);
+          seen = r ? `${missing.length ? `brokers ${missing.join(',')} not registered` : 'all registered'}, controller ${r.controller ?? 'none'}` : 'no ZooKeeper member serving';
+          return r && !missing.length && r.controller !== null ? true : undefined;
+        },
+        { timeoutMs: SERVICE_TIMEOUT_MS },
+      );
+      if (!ok.ok) throw new StepFailure(`kafka: expected every broker registered and a controller, saw ${seen}`);
+    });
+  } finally {
+    await reg.close();
+  }
+}
+
+// ---- the command -----------------------------------------------------------------------------------
+
+export interface UpResult {
+  changed: boolean;
+  installed: string[];
+  files: string[];
+  services: string[];
+  alreadyRunning: string[];
+  seconds: number;
+  stats: { connections: number; commands: number; hosts: number };
+}
+
+export async function upCommand(inv: Inventory, out: Output): Promise<number> {
+  const started = Date.now();
+  return withSession(inv, out, async (s) => {
+    const state = await out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
+      const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
+      assertPreflight(preflightProblems(s, inv, st, buildPlan(inv, st)));
+      return st;
+    });
+    const plan = buildPlan(inv, state);
+    if (!out.json) printPlan(plan, out, { diffs: false, state });
+    await applyPlan(s, inv, state, plan, out);
+    const result: UpResult = {
+      changed: planChanges(plan) > 0,
+      installed: plan.installs.map((i) => `${i.service} on ${i.host}`),
+      files: plan.files.map((f) => `${f.host}:${f.path}`),
+      services: [...plan.zookeeper, ...plan.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`),
+      alreadyRunning: plan.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
+      seconds: (Date.now() - started) / 1000,
+      stats: s.stats(),
+    };
+    out.result({ ok: true, plan: planJson(plan), ...result });
+    out.print(
+      `up: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
+        `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} already running` : ''} in ${result.seconds.toFixed(1)}s`,
+    );
+    return ExitCode.ok;
+  });
+}
+
+export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output): Promise<void> {
+  if (plan.installs.length) {
+    await out.step(`install ${plan.installs.map((i) => `${i.service} on ${i.host}`).join(', ')}`, () => Promise.all(plan.installs.map((i) => install(s, i))).then(() => undefined));
+  }
+  const hostsWithFiles = [...new Set([...plan.files.map((f) => f.host), ...plan.zookeeper.map((z) => z.host), ...plan.kafka.map((k) => k.host)])];
+  if (hostsWithFiles.length) {
+    await out.step(`configure ${hostsWithFiles.length} host(s)`, async () => {
+      await Promise.all(
+        hostsWithFiles.map(async (h) => {
+          const host = inv.hosts.find((x) => x.name === h)!;
+          const dirs = [...(host.zookeeper ? zookeeper.dirs(host.zookeeper) : []), ...(host.kafka ? kafka.dirs(host.kafka) : [])];
+          if (dirs.length) await s.run(h, 'creating data and log directories', makeDirs(dirs));
+          const files = plan.files.filter((f) => f.host === h);
+          if (files.length) await s.run(h, 'writing config files', writeFiles(files));
+        }),
+      );
+    });
+  }
+  const done: string[] = [];
+  await runZookeeper(s, inv, state, plan.zookeeper, out, done);
+  await runKafka(s, inv, state, plan.kafka, out, done);
+}

@@ -1,0 +1,75 @@
+// Host-side helpers shared by the services: atomic file writes with backups, directories, log tails.
+import { script, type Command } from '../transport/command.js';
+
+const WRITE_FILES = `
+ts=$1; shift
+while [ $# -gt 0 ]; do
+  path=$1 mode=$2 content=$3; shift 3
+  mkdir -p "$(dirname "$path")" || exit 1
+  tmp="$path.zkafka-tmp"
+  if ! { printf '%s' "$content" > "$tmp" && chmod "$mode" "$tmp"; }; then rm -f "$tmp"; exit 1; fi
+  if [ -f "$path" ]; then
+    if cmp -s "$tmp" "$path"; then rm -f "$tmp"; echo "same $path"; continue; fi
+    cp -p "$path" "$path.$ts.bak" || { rm -f "$tmp"; exit 1; }
+  fi
+  mv -f "$tmp" "$path" || exit 1
+  echo "wrote $path"
+done
+`;
+
+export interface FileToWrite {
+  path: string;
+  content: string;
+  mode: number;
+}
+
+/**
+ * Writes files atomically (a temporary file beside the target, then rename); a replaced file is kept
+ * as `<path>.<timestamp>.bak`. Unchanged files are not touched.
+ */
+export function writeFiles(files: FileToWrite[], now = new Date()): Command {
+  const ts = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return { argv: script(WRITE_FILES, ts, ...files.flatMap((f) => [f.path, f.mode.toString(8), f.content])) };
+}
+
+export function makeDirs(dirs: string[]): Command {
+  return { argv: ['mkdir', '-p', '--', ...dirs] };
+}
+
+const LOG_TAIL = `
+dir=$1 n=$2; shift 2
+cd "$dir" 2>/dev/null || { echo "(no log directory $dir)"; exit 0; }
+found=
+# The patterns are zkafka's own constants (*.log, server.log), expanded here on purpose.
+for f in $(ls -t -- $* 2>/dev/null | head -n 2); do
+  found=1; echo "==> $dir/$f <=="; tail -n "$n" -- "$f"
+done
+[ -n "$found" ] || echo "(no log files in $dir)"
+`;
+
+/** The last lines of the newest matching log files in `dir`. */
+export function logTail(dir: string, patterns: string[], lines = 20): Command {
+  return { argv: script(LOG_TAIL, dir, String(lines), ...patterns) };
+}
+
+/** Sends SIGTERM to one process (not every broker on the host, as kafka-server-stop.sh would). */
+export function terminate(pid: number): Command {
+  return { argv: ['kill', '-TERM', String(pid)] };
+}
+
+const INSTALL = `
+tgz=$1 home=$2
+parent=$(dirname "$home"); staging="$home.zkafka-unpack"
+mkdir -p "$parent" && rm -rf "$staging" && mkdir -p "$staging" || exit 1
+if ! tar -xzf "$tgz" -C "$staging" --strip-components=1 --no-same-owner; then rm -rf "$staging"; exit 1; fi
+mv "$staging" "$home"
+`;
+
+/** Unpacks a distribution tarball into `home` (its single top folder stripped), atomically. */
+export function unpack(tarball: string, home: string): Command {
+  return { argv: script(INSTALL, tarball, home), timeoutMs: 600_000 };
+}
+
+export function sha256(path: string): Command {
+  return { argv: ['sh', '-c', 'sha256sum < "$1" | cut -c1-64', 'zkafka', path] };
+}
