@@ -1,0 +1,161 @@
+// zkafka up / status / down end to end on a 3-host lab: every host a ZooKeeper member and a broker.
+// The brokers are the Kafka stand-in (test/standin), or a genuine Kafka when ZKAFKA_KAFKA_TGZ is set.
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDists, labDown, labExec, labUp, type Lab } from '../lab/lab.js';
+import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
+
+interface Status {
+  healthy: boolean;
+  zookeeper: { quorum: boolean; members: Array<{ host: string; id: number; state: string; pid: number | null }> };
+  kafka: { controller: number | null; brokers: Array<{ host: string; id: number; state: string; registered: boolean; endpoint: string | null }> };
+}
+
+async function javaPids(host: string, mainClass: string): Promise<number[]> {
+  const r = await labExec(host, ['sh', '-c', 'ps -ww -eo pid=,args= | grep -F -- "$1" | grep java | grep -v grep | awk "{print \\$1}"', 'x', mainClass]);
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('zkafka up, status and down on the lab', () => {
+  let lab: Lab;
+  let inventory: string;
+
+  beforeAll(async () => {
+    await buildDists();
+    lab = await labUp(3);
+    inventory = writeLabInventory(lab);
+  });
+
+  afterAll(async () => {
+    await labDown();
+  });
+
+  it('refuses an unreachable host in preflight, before anything changes', async () => {
+    const file = writeLabInventory(lab, { connectTimeout: 2 }, '  - name: ghost\n    address: 198.18.0.99\n');
+    const r = await zkafka(['up', file]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/preflight failed/);
+    expect(r.stderr).toMatch(/ghost: .*(unreachable|no SSH answer|refused)/);
+    const opt = await labExec('lab1', ['ls', '/opt']);
+    expect(opt.stdout.trim()).toBe('');
+  });
+
+  it('refuses an unknown host key in preflight, naming the host and how to trust it', async () => {
+    const known = `${inventory}.known_hosts`;
+    const { readFileSync } = await import('node:fs');
+    const lines = readFileSync(lab.knownHosts, 'utf8').split('\n').filter((l) => l && !l.startsWith('198.18.0.12 '));
+    writeFileSync(known, `${lines.join('\n')}\n`);
+    const r = await zkafka(['up', writeLabInventory(lab, { knownHosts: known })]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab2: host key of 198\.18\.0\.12 is unknown/);
+    expect(r.stderr).toMatch(/ssh-keyscan -p 22 198\.18\.0\.12 >> /);
+    // A key that does not match is a changed key, not an unknown one.
+    const wrong = readFileSync(lab.knownHosts, 'utf8').replace(/^198\.18\.0\.13 (\S+) \S+/m, '198.18.0.13 $1 AAAAC3NzaC1lZDI1NTE5AAAAIBdqT0ceV5b1ZCJxJ2GS0PcX6a1FY5n3LdZ0kkqZHjz2');
+    writeFileSync(known, wrong);
+    const r2 = await zkafka(['status', writeLabInventory(lab, { knownHosts: known })]);
+    expect(r2.stderr + r2.stdout).toMatch(/HOST KEY CHANGED for 198\.18\.0\.13/);
+    expect((await labExec('lab2', ['ls', '/opt'])).stdout.trim()).toBe('');
+  });
+
+  it('up from bare hosts: installs, configures, elects a leader, registers every broker', async () => {
+    const r = await zkafkaJson(['up', inventory]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.json.installed).toHaveLength(6);
+    for (const h of lab.hosts) {
+      const cfg = await labExec(h.name, ['cat', '/opt/zookeeper/conf/zoo.cfg']);
+      expect(cfg.stdout).toContain('server.3=198.18.0.13:2888:3888');
+      expect((await labExec(h.name, ['sh', '-c', 'cat /data/zookeeper/myid; echo END'])).stdout).toBe(`${h.name.slice(3)}\nEND`);
+      const props = await labExec(h.name, ['cat', '/opt/kafka/config/server.properties']);
+      expect(props.stdout).toContain(`listeners=PLAINTEXT://${h.address}:9092`);
+    }
+    const s = await zkafkaJson<Status>(['status', inventory]);
+    expect(s.exitCode).toBe(0);
+    expect(s.json.healthy).toBe(true);
+    expect(s.json.zookeeper.members.map((m) => m.state).sort()).toEqual(['follower', 'follower', 'leader']);
+    expect(s.json.kafka.brokers.every((b) => b.registered && b.state === 'running')).toBe(true);
+    expect(s.json.kafka.brokers.map((b) => b.endpoint)).toEqual(lab.hosts.map((h) => `PLAINTEXT://${h.address}:9092`));
+    expect([0, 1, 2]).toContain(s.json.kafka.controller);
+    // The services outlived the SSH sessions that started them.
+    for (const h of lab.hosts) expect(await javaPids(h.name, 'QuorumPeerMain')).toHaveLength(1);
+  });
+
+  it('a member stopped behind its back: status shows it, up starts only that member', async () => {
+    const before = await zkafkaJson<Status>(['status', inventory]);
+    const follower = before.json.zookeeper.members.find((m) => m.state === 'follower')!;
+    const others = before.json.zookeeper.members.filter((m) => m.id !== follower.id);
+    const brokerPids = await Promise.all(lab.hosts.map((h) => javaPids(h.name, 'kafka.Kafka')));
+    await labExec(follower.host, ['kill', String(follower.pid)]);
+    await until('the member to exit', async () => ((await javaPids(follower.host, 'QuorumPeerMain')).length === 0 ? true : undefined));
+
+    const s = await zkafkaJson<Status>(['status', inventory]);
+    expect(s.exitCode).toBe(1);
+    expect(s.json.healthy).toBe(false);
+    expect(s.json.zookeeper.quorum).toBe(true);
+    expect(s.json.zookeeper.members.find((m) => m.id === follower.id)!.state).toBe('down');
+
+    const up = await zkafkaJson(['up', inventory]);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.json.services).toEqual([`start zookeeper ${follower.id} on ${follower.host}`]);
+    expect(up.json.files).toEqual([]);
+    const after = await zkafkaJson<Status>(['status', inventory]);
+    expect(after.json.healthy).toBe(true);
+    // Nothing else was restarted.
+    for (const m of others) expect(after.json.zookeeper.members.find((x) => x.id === m.id)!.pid).toBe(m.pid);
+    expect(await Promise.all(lab.hosts.map((h) => javaPids(h.name, 'kafka.Kafka')))).toEqual(brokerPids);
+  });
+
+  it('a port held by a foreign listener is caught by preflight', async () => {
+    await labExec('lab3', ['sh', '-c', 'kill $(ps -eo pid=,args= | grep "[k]afka.Kafka" | awk "{print \\$1}")']);
+    await until('broker 2 to exit', async () => ((await javaPids('lab3', 'kafka.Kafka')).length === 0 ? true : undefined));
+    await labExec('lab3', ['sh', '-c', 'nohup python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\'198.18.0.13\', 9092)); s.listen(); time.sleep(600)" >/dev/null 2>&1 &']);
+    await until('the foreign listener', async () => ((await labExec('lab3', ['ss', '-Hltn', 'sport = :9092'])).stdout.trim() ? true : undefined));
+    const r = await zkafka(['up', inventory]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab3: port 9092 \(Kafka listener port\) is already taken by python3/);
+    await labExec('lab3', ['pkill', '-f', 'socket.socket']);
+  });
+
+  it('a broker that cannot start fails up at its own step, with its log lines', async () => {
+    // A socket bound but not listening: invisible to preflight (ss -l), yet the broker cannot bind.
+    await labExec('lab3', ['sh', '-c', 'nohup python3 -c "import socket,time; s=socket.socket(); s.bind((\'198.18.0.13\', 9092)); time.sleep(600)" >/dev/null 2>&1 &']);
+    await until('the port to be bound', async () => ((await labExec('lab3', ['ss', '-Htan', 'sport = :9092'])).stdout.trim() ? true : undefined), 10_000).catch(() => true);
+    const r = await zkafka(['up', inventory]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab3: starting broker 2: expected .*saw/);
+    expect(r.stderr).toMatch(/last lines of the log on lab3/);
+    expect(r.stderr).toMatch(/Address already in use/);
+    await labExec('lab3', ['pkill', '-f', 'socket.socket']);
+    // After fixing the cause, up continues where it stopped.
+    const again = await zkafkaJson(['up', inventory]);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.json.services).toEqual(['start kafka 2 on lab3']);
+  });
+
+  it('down stops brokers, then the ensemble; status then reports everything down', async () => {
+    const r = await zkafkaJson(['down', inventory]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const stopped: string[] = r.json.stopped;
+    expect(stopped).toHaveLength(6);
+    // Brokers first, then members.
+    expect(stopped.slice(0, 3).every((x) => x.startsWith('kafka'))).toBe(true);
+    expect(stopped.slice(3).every((x) => x.startsWith('zookeeper'))).toBe(true);
+    for (const h of lab.hosts) expect(await javaPids(h.name, 'java')).toEqual([]);
+    const s = await zkafkaJson<Status>(['status', inventory]);
+    expect(s.exitCode).toBe(1);
+    expect(s.json.zookeeper.members.every((m) => m.state === 'down')).toBe(true);
+    expect(s.json.kafka.brokers.every((b) => b.state === 'down' && !b.registered)).toBe(true);
+    const again = await zkafkaJson(['down', inventory]);
+    expect(again.exitCode).toBe(0);
+    expect(again.json.stopped).toEqual([]);
+  });
+});
