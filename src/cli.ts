@@ -9,6 +9,8 @@ import { renderCommand } from './commands/render.js';
 import { upCommand } from './commands/up.js';
 import { statusCommand } from './commands/status.js';
 import { downCommand } from './commands/down.js';
+import { planCommand } from './commands/plan-command.js';
+import { restartCommand } from './commands/restart.js';
 
 interface GlobalOptions {
   json?: boolean;
@@ -60,8 +62,28 @@ export async function main(argv: string[]): Promise<number> {
     .command('up')
     .description('install, configure and start the ensemble, then the brokers, checking each step')
     .argument('[inventory]', inventoryArg)
+    .option('--break-lock', 'take over the run lock left by a killed run')
+    .action(async (file: string | undefined, opts: { breakLock?: boolean }) => {
+      exit = await upCommand(loadInventory(inventoryPath(file)), out, opts);
+    });
+
+  program
+    .command('plan')
+    .description('show what up would do, with a diff of every changed file (exit 3 when changes are pending)')
+    .argument('[inventory]', inventoryArg)
     .action(async (file: string | undefined) => {
-      exit = await upCommand(loadInventory(inventoryPath(file)), out);
+      exit = await planCommand(loadInventory(inventoryPath(file)), out);
+    });
+
+  program
+    .command('restart')
+    .description('rolling restart: ZooKeeper followers first and the leader last, then brokers with the controller last')
+    .argument('[inventory]', inventoryArg)
+    .option('--hosts <names>', 'only these hosts (comma-separated)', (v: string) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
+    .option('--break-lock', 'take over the run lock left by a killed run')
+    .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
+      exit = await restartCommand(loadInventory(inventoryPath(file)), out, opts);
     });
 
   program
@@ -78,7 +100,8 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[inventory]', inventoryArg)
     .option('--purge', 'also delete data and log directories')
     .option('-y, --yes', 'do not ask before --purge')
-    .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean }) => {
+    .option('--break-lock', 'take over the run lock left by a killed run')
+    .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
       exit = await downCommand(loadInventory(inventoryPath(file)), out, opts);
     });
 

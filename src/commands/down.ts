@@ -10,6 +10,7 @@ import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import { openZk, pidOf, probeHost, readClusterState, readRegistry } from './state.js';
 import { withSession, type Session } from './session.js';
+import { withLock } from './up.js';
 import { waitFor } from './wait.js';
 
 const STOP_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
@@ -17,6 +18,7 @@ const STOP_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
 export interface DownOptions {
   purge?: boolean;
   yes?: boolean;
+  breakLock?: boolean;
 }
 
 async function confirmPurge(inv: Inventory, out: Output, opts: DownOptions): Promise<void> {
@@ -51,63 +53,67 @@ export async function downCommand(inv: Inventory, out: Output, opts: DownOptions
     if (s.unreachable.size) {
       throw new UserError(`cannot reach ${s.unreachable.size} host(s); nothing was stopped`, ExitCode.failed, [...s.unreachable.values()].map((e) => e.message));
     }
-    const state = await readClusterState(s, inv);
-    const stopped: string[] = [];
-
-    const brokers = state.brokers.filter((b) => b.pid !== undefined).sort((a, b) => b.broker.id - a.broker.id);
-    brokers.sort((a, b) => Number(a.broker.id === state.controller) - Number(b.broker.id === state.controller));
-    for (const bs of brokers) {
-      const b = bs.broker;
-      await out.step(`stop Kafka broker ${b.id} on ${b.host}${b.id === state.controller ? ' (controller)' : ''}`, async () => {
-        await s.exec(b.host, terminate(bs.pid!));
-        const registrationGone = async () => {
-          const zk = await openZk(s, inv.members);
-          if (!zk) return true; // No ensemble to ask: the process is gone, which is what matters.
-          try {
-            return !(await readRegistry(zk, [b])).registered.has(b.id);
-          } finally {
-            await zk.close();
-          }
-        };
-        if (!(await waitExited(s, inv, b.host, 'kafka', registrationGone))) {
-          throw new UserError(`${b.host}: stopping broker ${b.id}: expected process ${bs.pid} to exit and /brokers/ids/${b.id} to go within ${STOP_TIMEOUT_MS / 1000}s`);
-        }
-      });
-      stopped.push(`kafka ${b.id} on ${b.host}`);
-    }
-
-    const members = state.members.filter((m) => m.pid !== undefined).sort((a, b) => b.member.id - a.member.id);
-    members.sort((a, b) => Number(a.mode === 'leader') - Number(b.mode === 'leader'));
-    for (const ms of members) {
-      const m = ms.member;
-      await out.step(`stop ZooKeeper member ${m.id} on ${m.host}${ms.mode === 'leader' ? ' (leader)' : ''}`, async () => {
-        await s.exec(m.host, terminate(ms.pid!));
-        if (!(await waitExited(s, inv, m.host, 'zookeeper'))) {
-          throw new UserError(`${m.host}: stopping ZooKeeper member ${m.id}: expected process ${ms.pid} to exit within ${STOP_TIMEOUT_MS / 1000}s`);
-        }
-      });
-      stopped.push(`zookeeper ${m.id} on ${m.host}`);
-    }
-
-    const purged: string[] = [];
-    if (opts.purge) {
-      await out.step('purge data and log directories', () =>
-        Promise.all(
-          inv.hosts.map(async (h) => {
-            const dirs = [...(h.zookeeper ? zookeeper.dirs(h.zookeeper) : []), ...(h.kafka ? kafka.dirs(h.kafka) : [])];
-            if (!dirs.length) return;
-            await s.run(h.name, 'deleting data and log directories', { argv: ['rm', '-rf', '--', ...dirs] });
-            purged.push(...dirs.map((d) => `${h.name}:${d}`));
-          }),
-        ).then(() => undefined),
-      );
-    }
-    const already = [
-      ...state.brokers.filter((b) => b.pid === undefined).map((b) => `kafka ${b.broker.id} on ${b.broker.host}`),
-      ...state.members.filter((m) => m.pid === undefined).map((m) => `zookeeper ${m.member.id} on ${m.member.host}`),
-    ];
-    out.result({ ok: true, stopped, alreadyStopped: already, purged });
-    out.print(`down: stopped ${stopped.length} service(s)${already.length ? `, ${already.length} already stopped` : ''}${opts.purge ? `, purged ${purged.length} director${purged.length === 1 ? 'y' : 'ies'}` : ''}`);
-    return ExitCode.ok;
+    return withLock(s, 'down', opts, () => stopAll(s, inv, out, opts));
   });
+}
+
+async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOptions): Promise<number> {
+  const state = await readClusterState(s, inv);
+  const stopped: string[] = [];
+
+  const brokers = state.brokers.filter((b) => b.pid !== undefined).sort((a, b) => b.broker.id - a.broker.id);
+  brokers.sort((a, b) => Number(a.broker.id === state.controller) - Number(b.broker.id === state.controller));
+  for (const bs of brokers) {
+    const b = bs.broker;
+    await out.step(`stop Kafka broker ${b.id} on ${b.host}${b.id === state.controller ? ' (controller)' : ''}`, async () => {
+      await s.exec(b.host, terminate(bs.pid!));
+      const registrationGone = async () => {
+        const zk = await openZk(s, inv.members);
+        if (!zk) return true; // No ensemble to ask: the process is gone, which is what matters.
+        try {
+          return !(await readRegistry(zk, [b])).registered.has(b.id);
+        } finally {
+          await zk.close();
+        }
+      };
+      if (!(await waitExited(s, inv, b.host, 'kafka', registrationGone))) {
+        throw new UserError(`${b.host}: stopping broker ${b.id}: expected process ${bs.pid} to exit and /brokers/ids/${b.id} to go within ${STOP_TIMEOUT_MS / 1000}s`);
+      }
+    });
+    stopped.push(`kafka ${b.id} on ${b.host}`);
+  }
+
+  const members = state.members.filter((m) => m.pid !== undefined).sort((a, b) => b.member.id - a.member.id);
+  members.sort((a, b) => Number(a.mode === 'leader') - Number(b.mode === 'leader'));
+  for (const ms of members) {
+    const m = ms.member;
+    await out.step(`stop ZooKeeper member ${m.id} on ${m.host}${ms.mode === 'leader' ? ' (leader)' : ''}`, async () => {
+      await s.exec(m.host, terminate(ms.pid!));
+      if (!(await waitExited(s, inv, m.host, 'zookeeper'))) {
+        throw new UserError(`${m.host}: stopping ZooKeeper member ${m.id}: expected process ${ms.pid} to exit within ${STOP_TIMEOUT_MS / 1000}s`);
+      }
+    });
+    stopped.push(`zookeeper ${m.id} on ${m.host}`);
+  }
+
+  const purged: string[] = [];
+  if (opts.purge) {
+    await out.step('purge data and log directories', () =>
+      Promise.all(
+        inv.hosts.map(async (h) => {
+          const dirs = [...(h.zookeeper ? zookeeper.dirs(h.zookeeper) : []), ...(h.kafka ? kafka.dirs(h.kafka) : [])];
+          if (!dirs.length) return;
+          await s.run(h.name, 'deleting data and log directories', { argv: ['rm', '-rf', '--', ...dirs] });
+          purged.push(...dirs.map((d) => `${h.name}:${d}`));
+        }),
+      ).then(() => undefined),
+    );
+  }
+  const already = [
+    ...state.brokers.filter((b) => b.pid === undefined).map((b) => `kafka ${b.broker.id} on ${b.broker.host}`),
+    ...state.members.filter((m) => m.pid === undefined).map((m) => `zookeeper ${m.member.id} on ${m.member.host}`),
+  ];
+  out.result({ ok: true, stopped, alreadyStopped: already, purged, stats: s.stats() });
+  out.print(`down: stopped ${stopped.length} service(s)${already.length ? `, ${already.length} already stopped` : ''}${opts.purge ? `, purged ${purged.length} director${purged.length === 1 ? 'y' : 'ies'}` : ''}`);
+  return ExitCode.ok;
 }

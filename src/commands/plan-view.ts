@@ -3,7 +3,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { Output } from '../ui/output.js';
 import type { Plan } from './plan.js';
-import type { ClusterState } from './state.js';
 
 export function planJson(plan: Plan, before?: Map<string, string | null>) {
   return {
@@ -28,27 +27,29 @@ export function unifiedDiff(path: string, before: string | null, after: string):
     .join('\n');
 }
 
-export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; state?: ClusterState; before?: Map<string, string | null> }): void {
+export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; before?: Map<string, string | null>; toStdout?: boolean }): void {
   const c = out.color;
+  // `plan` prints the plan as its result (stdout); `up` shows it as progress (stderr).
+  const say = (text: string) => (opts.toStdout ? out.print(text) : out.info(text));
   const hosts = [...new Set([...plan.installs, ...plan.files, ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
   if (!hosts.length) {
-    out.info('plan: nothing to do; every file matches the inventory and every service is running');
+    say('plan: nothing to do; every file matches the inventory and every service is running');
     return;
   }
   for (const h of hosts) {
-    out.info(c.bold(`${h}:`));
-    for (const i of plan.installs.filter((x) => x.host === h)) out.info(`  ${c.green('install')}  ${i.service} into ${i.home}${i.source ? ` from ${i.source}` : ''}`);
+    say(c.bold(`${h}:`));
+    for (const i of plan.installs.filter((x) => x.host === h)) say(`  ${c.green('install')}  ${i.service} into ${i.home}${i.source ? ` from ${i.source}` : ''}`);
     for (const f of plan.files.filter((x) => x.host === h)) {
-      out.info(`  ${f.action === 'create' ? c.green('create ') : c.yellow('update ')}  ${f.path}`);
+      say(`  ${f.action === 'create' ? c.green('create ') : c.yellow('update ')}  ${f.path}`);
       if (opts.diffs && opts.before) {
         for (const line of unifiedDiff(f.path, opts.before.get(`${f.host}:${f.path}`) ?? null, f.content).split('\n')) {
           if (!line) continue;
-          out.info(`      ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}`);
+          say(`      ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}`);
         }
       }
     }
     for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
-      out.info(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);
+      say(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);
     }
   }
 }

@@ -53,7 +53,7 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
   return withSession(inv, out, async (s) => {
     const state = await readClusterState(s, inv);
     const report = statusReport(s, state);
-    out.result(report);
+    out.result({ ...report, stats: s.stats() });
     const c = out.color;
     const paint = (st: string) =>
       ['leader', 'follower', 'standalone', 'observer', 'running'].includes(st) ? c.green(st) : st === 'not serving' ? c.yellow(st) : c.red(st);

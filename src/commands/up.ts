@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { Broker, Inventory, ZookeeperMember } from '../inventory/model.js';
+import { hostPort, type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import { zookeeper } from '../services/zookeeper.js';
@@ -19,6 +19,7 @@ import { memberMode, openZk, pidOf, probeHost, readClusterState, readRegistry, S
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
 import { printPlan, planJson } from './plan-view.js';
+import { acquireLock } from './lock.js';
 
 /** How long one service may take to come up or go down. */
 const SERVICE_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
@@ -140,7 +141,8 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
       await startMember(s, inv, m);
       running.add(m.id);
       const started = inv.members.filter((x) => running.has(x.id));
-      if (step.action === 'restart') await waitForEnsemble(s, inv, [m], m, 'all');
+      // A restarted member must be back (leader or follower) before the next one goes.
+      if (step.action === 'restart') await waitForEnsemble(s, inv, started, m, 'all');
       else if (started.length >= majority) await waitForEnsemble(s, inv, started, m, 'leader');
     });
     done.push(`${step.action === 'start' ? 'started' : 'restarted'} zookeeper ${m.id} on ${m.host}`);
@@ -247,6 +249,28 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
   if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
 }
 
+/**
+ * Before the next broker goes down, every partition must be fully replicated again. This needs Kafka's
+ * admin tool (a JVM, so only during rolling restarts); a distribution without bin/kafka-topics.sh
+ * (the test stand-in has no partitions) skips the check.
+ */
+async function waitInSync(s: Session, inv: Inventory, b: Broker): Promise<void> {
+  const tool = `${b.home}/bin/kafka-topics.sh`;
+  const has = await s.exec(b.host, { argv: ['test', '-x', tool] });
+  if (has.code !== 0) return;
+  const host = inv.hosts.find((h) => h.name === b.host)!;
+  let seen = '';
+  const ok = await waitFor(
+    async () => {
+      const r = await s.exec(b.host, { argv: [tool, '--bootstrap-server', hostPort(b.address, b.port), '--describe', '--under-replicated-partitions'], env: { ...(host.javaHome ? { JAVA_HOME: host.javaHome } : {}), LOG_DIR: b.logDir } });
+      seen = r.code === 0 ? r.stdout.trim().split('\n').slice(0, 3).join('; ') : `kafka-topics.sh exit ${r.code}`;
+      return r.code === 0 && !r.stdout.trim() ? true : undefined;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 1000 },
+  );
+  if (!ok.ok) await failWithLog(s, b.host, `rolling restart after broker ${b.id}`, 'no under-replicated partitions', seen, kafkaLog(b));
+}
+
 async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
   if (!inv.brokers.length) return;
   const reg = new Registry(s, inv);
@@ -256,6 +280,7 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
       await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
         if (step.action === 'restart') await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
         await startBroker(s, inv, reg, b);
+        if (step.action === 'restart') await waitInSync(s, inv, b);
       });
       done.push(`${step.action === 'start' ? 'started' : 'restarted'} kafka ${b.id} on ${b.host}`);
     }
@@ -289,33 +314,58 @@ export interface UpResult {
   stats: { connections: number; commands: number; hosts: number };
 }
 
-export async function upCommand(inv: Inventory, out: Output): Promise<number> {
+export interface UpOptions {
+  breakLock?: boolean;
+}
+
+/** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
+export async function preflight(s: Session, inv: Inventory, out: Output): Promise<ClusterState> {
+  return out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
+    const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
+    assertPreflight(preflightProblems(s, inv, st, buildPlan(inv, st)));
+    return st;
+  });
+}
+
+export async function withLock<T>(s: Session, command: string, opts: { breakLock?: boolean }, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireLock(s, command, opts);
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
+
+export async function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Promise<number> {
   const started = Date.now();
   return withSession(inv, out, async (s) => {
-    const state = await out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
-      const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
-      assertPreflight(preflightProblems(s, inv, st, buildPlan(inv, st)));
-      return st;
+    if (s.unreachable.size) assertPreflight([...s.unreachable.values()].map((e) => e.message));
+    return withLock(s, 'up', opts, async () => {
+      const state = await preflight(s, inv, out);
+      const plan = buildPlan(inv, state);
+      printPlan(plan, out, { diffs: false });
+      await applyPlan(s, inv, state, plan, out);
+      reportRun(out, 'up', plan, started, s);
+      return ExitCode.ok;
     });
-    const plan = buildPlan(inv, state);
-    if (!out.json) printPlan(plan, out, { diffs: false, state });
-    await applyPlan(s, inv, state, plan, out);
-    const result: UpResult = {
-      changed: planChanges(plan) > 0,
-      installed: plan.installs.map((i) => `${i.service} on ${i.host}`),
-      files: plan.files.map((f) => `${f.host}:${f.path}`),
-      services: [...plan.zookeeper, ...plan.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`),
-      alreadyRunning: plan.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
-      seconds: (Date.now() - started) / 1000,
-      stats: s.stats(),
-    };
-    out.result({ ok: true, plan: planJson(plan), ...result });
-    out.print(
-      `up: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
-        `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} already running` : ''} in ${result.seconds.toFixed(1)}s`,
-    );
-    return ExitCode.ok;
   });
+}
+
+export function reportRun(out: Output, command: string, plan: Plan, started: number, s: Session): void {
+  const result: UpResult = {
+    changed: planChanges(plan) > 0,
+    installed: plan.installs.map((i) => `${i.service} on ${i.host}`),
+    files: plan.files.map((f) => `${f.host}:${f.path}`),
+    services: [...plan.zookeeper, ...plan.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`),
+    alreadyRunning: plan.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
+    seconds: (Date.now() - started) / 1000,
+    stats: s.stats(),
+  };
+  out.result({ ok: true, plan: planJson(plan), ...result });
+  out.print(
+    `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
+      `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''} in ${result.seconds.toFixed(1)}s`,
+  );
 }
 
 export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output): Promise<void> {

@@ -73,3 +73,32 @@ export function unpack(tarball: string, home: string): Command {
 export function sha256(path: string): Command {
   return { argv: ['sh', '-c', 'sha256sum < "$1" | cut -c1-64', 'zkafka', path] };
 }
+
+const READ_FILES = `
+for f; do
+  if [ -f "$f" ]; then printf '%s\\n' "$(wc -c < "$f")"; cat -- "$f"; else echo -1; fi
+done
+`;
+
+/** Reads files for diffs: each as its byte length on a line, then its bytes (-1 when absent). */
+export function readFiles(paths: string[]): Command {
+  return { argv: script(READ_FILES, ...paths) };
+}
+
+export function parseReadFiles(paths: string[], stdout: Buffer | string): Map<string, string | null> {
+  const buf = Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout, 'utf8');
+  const out = new Map<string, string | null>();
+  let pos = 0;
+  for (const p of paths) {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0) break;
+    const len = Number(buf.subarray(pos, nl).toString().trim());
+    pos = nl + 1;
+    if (len < 0) out.set(p, null);
+    else {
+      out.set(p, buf.subarray(pos, pos + len).toString('utf8'));
+      pos += len;
+    }
+  }
+  return out;
+}

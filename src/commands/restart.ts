@@ -1,0 +1,55 @@
+// `zkafka restart`: the rolling restart `up` does after a config change, without one. ZooKeeper
+// followers first and the leader last, each back in the ensemble before the next; then brokers one at a
+// time, the controller last, each registered again before the next. Stopped services are started.
+import type { Inventory } from '../inventory/model.js';
+import type { Output } from '../ui/output.js';
+import { UserError, ExitCode } from '../errors.js';
+import type { ServiceName } from '../render/files.js';
+import type { Plan, ServiceStep } from './plan.js';
+import { applyPlan, preflight, reportRun, withLock } from './up.js';
+import { printPlan } from './plan-view.js';
+import { assertPreflight } from './preflight.js';
+import type { ClusterState } from './state.js';
+import { withSession } from './session.js';
+
+export interface RestartOptions {
+  hosts?: string[];
+  service?: ServiceName;
+  breakLock?: boolean;
+}
+
+export function restartPlan(state: ClusterState, opts: RestartOptions): Plan {
+  const pick = (host: string, service: ServiceName) => (!opts.hosts || opts.hosts.includes(host)) && (!opts.service || opts.service === service);
+  const step = (host: string, service: ServiceName, id: number, pid: number | undefined): ServiceStep => ({
+    host,
+    service,
+    id,
+    action: pid === undefined ? 'start' : 'restart',
+    reason: pid === undefined ? 'not running' : 'restart requested',
+  });
+  const leader = state.members.find((m) => m.mode === 'leader')?.member.id;
+  const zk = state.members.filter((m) => pick(m.member.host, 'zookeeper')).map((m) => step(m.member.host, 'zookeeper', m.member.id, m.pid));
+  const kf = state.brokers.filter((b) => pick(b.broker.host, 'kafka')).map((b) => step(b.broker.host, 'kafka', b.broker.id, b.pid));
+  const order = (last: number | null | undefined) => (a: ServiceStep, b: ServiceStep) =>
+    Number(a.action === 'restart') - Number(b.action === 'restart') || Number(a.id === last) - Number(b.id === last) || a.id - b.id;
+  return { installs: [], files: [], zookeeper: zk.sort(order(leader)), kafka: kf.sort(order(state.controller)), unchanged: [] };
+}
+
+export async function restartCommand(inv: Inventory, out: Output, opts: RestartOptions): Promise<number> {
+  for (const h of opts.hosts ?? []) {
+    if (!inv.hosts.some((x) => x.name === h)) throw new UserError(`--hosts: no host named ${h} in ${inv.file}`, ExitCode.usage);
+  }
+  const started = Date.now();
+  return withSession(inv, out, async (s) => {
+    if (s.unreachable.size) assertPreflight([...s.unreachable.values()].map((e) => e.message));
+    return withLock(s, 'restart', opts, async () => {
+      const state = await preflight(s, inv, out);
+      const plan = restartPlan(state, opts);
+      if (!plan.zookeeper.length && !plan.kafka.length) throw new UserError('restart: no service matches --hosts/--service', ExitCode.usage);
+      printPlan(plan, out, { diffs: false });
+      await applyPlan(s, inv, state, plan, out);
+      reportRun(out, 'restart', plan, started, s);
+      return ExitCode.ok;
+    });
+  });
+}
