@@ -9,7 +9,7 @@ npm run build --silent
 npm run dist --silent >/dev/null
 exec 9>/tmp/zkafka-lab.lock
 flock 9
-test/lab/lab up 3
+test/lab/lab up 3 9>&-   # the lab outlives this script: it must not inherit the lock
 node test/lab/lab-inventory.mjs > build/lab-inventory.yaml
 echo "inventory: build/lab-inventory.yaml"
 node bin/zkafka.js up build/lab-inventory.yaml
