@@ -6,11 +6,14 @@ import { ExitCode, UserError, InventoryError } from './errors.js';
 import { loadInventory } from './inventory/load.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
-import { upCommand } from './commands/up.js';
-import { statusCommand } from './commands/status.js';
-import { downCommand } from './commands/down.js';
-import { planCommand } from './commands/plan-command.js';
-import { restartCommand } from './commands/restart.js';
+// Commands that reach hosts are loaded when run, so that validate and render start fast.
+const commands = {
+  up: () => import('./commands/up.js'),
+  status: () => import('./commands/status.js'),
+  down: () => import('./commands/down.js'),
+  plan: () => import('./commands/plan-command.js'),
+  restart: () => import('./commands/restart.js'),
+};
 
 interface GlobalOptions {
   json?: boolean;
@@ -64,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[inventory]', inventoryArg)
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { breakLock?: boolean }) => {
-      exit = await upCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.up()).upCommand(loadInventory(inventoryPath(file)), out, opts);
     });
 
   program
@@ -72,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('show what up would do, with a diff of every changed file (exit 3 when changes are pending)')
     .argument('[inventory]', inventoryArg)
     .action(async (file: string | undefined) => {
-      exit = await planCommand(loadInventory(inventoryPath(file)), out);
+      exit = await (await commands.plan()).planCommand(loadInventory(inventoryPath(file)), out);
     });
 
   program
@@ -83,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
-      exit = await restartCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.restart()).restartCommand(loadInventory(inventoryPath(file)), out, opts);
     });
 
   program
@@ -91,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('what runs where: ZooKeeper modes, brokers registered, the controller (exit 1 unless healthy)')
     .argument('[inventory]', inventoryArg)
     .action(async (file: string | undefined) => {
-      exit = await statusCommand(loadInventory(inventoryPath(file)), out);
+      exit = await (await commands.status()).statusCommand(loadInventory(inventoryPath(file)), out);
     });
 
   program
@@ -102,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-y, --yes', 'do not ask before --purge')
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
-      exit = await downCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.down()).downCommand(loadInventory(inventoryPath(file)), out, opts);
     });
 
   try {

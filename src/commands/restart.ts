@@ -6,11 +6,8 @@ import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import type { ServiceName } from '../render/files.js';
 import type { Plan, ServiceStep } from './plan.js';
-import { applyPlan, preflight, reportRun, withLock } from './up.js';
-import { printPlan } from './plan-view.js';
-import { assertPreflight } from './preflight.js';
+import { runPlan } from './up.js';
 import type { ClusterState } from './state.js';
-import { withSession } from './session.js';
 
 export interface RestartOptions {
   hosts?: string[];
@@ -39,17 +36,9 @@ export async function restartCommand(inv: Inventory, out: Output, opts: RestartO
   for (const h of opts.hosts ?? []) {
     if (!inv.hosts.some((x) => x.name === h)) throw new UserError(`--hosts: no host named ${h} in ${inv.file}`, ExitCode.usage);
   }
-  const started = Date.now();
-  return withSession(inv, out, async (s) => {
-    if (s.unreachable.size) assertPreflight([...s.unreachable.values()].map((e) => e.message));
-    return withLock(s, 'restart', opts, async () => {
-      const state = await preflight(s, inv, out);
-      const plan = restartPlan(state, opts);
-      if (!plan.zookeeper.length && !plan.kafka.length) throw new UserError('restart: no service matches --hosts/--service', ExitCode.usage);
-      printPlan(plan, out, { diffs: false });
-      await applyPlan(s, inv, state, plan, out);
-      reportRun(out, 'restart', plan, started, s);
-      return ExitCode.ok;
-    });
+  return runPlan(inv, out, 'restart', opts, (state) => {
+    const plan = restartPlan(state, opts);
+    if (!plan.zookeeper.length && !plan.kafka.length) throw new UserError('restart: no service matches --hosts/--service', ExitCode.usage);
+    return plan;
   });
 }

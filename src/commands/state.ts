@@ -116,44 +116,42 @@ export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise
 export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOptions = {}): Promise<ClusterState> {
   const facts = new Map<string, HostFacts>();
   const files = new Map<string, RenderedFile[]>();
-  await Promise.all(
+  // The probes, every member's srvr and the broker registry are asked at the same time: one round trip.
+  const probes = Promise.all(
     inv.hosts.map(async (h) => {
       const rendered = renderHost(inv, h);
       files.set(h.name, rendered);
       if (s.reachable(h.name)) facts.set(h.name, await probeHost(s, h, rendered, opts));
     }),
   );
-  const members: MemberState[] = await Promise.all(
-    inv.members.map(async (m): Promise<MemberState> => {
-      const f = facts.get(m.host);
-      const pid = pidOf(f, 'zookeeper');
-      if (!f) return { member: m, reachable: false, mode: 'down' };
-      if (pid === undefined) return { member: m, reachable: true, mode: 'down' };
-      return { member: m, reachable: true, pid, mode: await memberMode(s, m) };
-    }),
-  );
-  const serving = members.filter((m) => SERVING.includes(m.mode)).map((m) => m.member);
-  let registered = new Map<number, string[]>();
-  let controller: number | null = null;
-  let registryKnown = false;
-  if (inv.brokers.length && serving.length) {
-    const zk = await openZk(s, serving);
-    if (zk) {
-      try {
-        ({ registered, controller } = await readRegistry(zk, inv.brokers));
-        registryKnown = true;
-      } finally {
-        await zk.close();
-      }
+  const modes = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberMode(s, m) : Promise.resolve<ZookeeperMode>('down'))));
+  const registry = (async () => {
+    if (!inv.brokers.length) return undefined;
+    const zk = await openZk(s, inv.members);
+    if (!zk) return undefined;
+    try {
+      return await readRegistry(zk, inv.brokers);
+    } catch {
+      return undefined;
+    } finally {
+      await zk.close();
     }
-  }
+  })();
+  const [, memberModes, reg] = await Promise.all([probes, modes, registry]);
+  const members: MemberState[] = inv.members.map((m, i) => {
+    const f = facts.get(m.host);
+    const pid = pidOf(f, 'zookeeper');
+    if (!f) return { member: m, reachable: false, mode: 'down' };
+    if (pid === undefined) return { member: m, reachable: true, mode: 'down' };
+    return { member: m, reachable: true, pid, mode: memberModes[i]! };
+  });
   const brokers: BrokerState[] = inv.brokers.map((b) => {
     const f = facts.get(b.host);
     const pid = pidOf(f, 'kafka');
-    const endpoints = registered.get(b.id);
+    const endpoints = reg?.registered.get(b.id);
     return { broker: b, reachable: !!f, ...(pid !== undefined ? { pid } : {}), registered: !!endpoints, ...(endpoints ? { endpoints } : {}) };
   });
-  return { facts, files, members, brokers, controller, registryKnown };
+  return { facts, files, members, brokers, controller: reg?.controller ?? null, registryKnown: !!reg };
 }
 
 export function hasQuorum(state: ClusterState): boolean {

@@ -147,7 +147,9 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
     });
     done.push(`${step.action === 'start' ? 'started' : 'restarted'} zookeeper ${m.id} on ${m.host}`);
   }
-  if (inv.members.length) {
+  // With nothing started, the state read moments ago already answers the final check.
+  const healthy = !steps.length && state.members.every((m) => SERVING.includes(m.mode)) && state.members.some((m) => m.mode === 'leader' || m.mode === 'standalone');
+  if (inv.members.length && !healthy) {
     await out.step(`ZooKeeper ensemble of ${inv.members.length}: every member leader or follower`, () => waitForEnsemble(s, inv, inv.members, inv.members.at(-1)!, 'all'));
   }
 }
@@ -273,6 +275,7 @@ async function waitInSync(s: Session, inv: Inventory, b: Broker): Promise<void> 
 
 async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
   if (!inv.brokers.length) return;
+  if (!steps.length && state.controller !== null && state.brokers.every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
   const reg = new Registry(s, inv);
   try {
     for (const step of steps) {
@@ -336,19 +339,27 @@ export async function withLock<T>(s: Session, command: string, opts: { breakLock
   }
 }
 
-export async function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Promise<number> {
+/**
+ * The shape of every run that changes the cluster (`up`, `restart`): connect, lock, preflight, build the
+ * plan from the state, show it, carry it out, report.
+ */
+export async function runPlan(inv: Inventory, out: Output, command: string, opts: { breakLock?: boolean }, makePlan: (state: ClusterState) => Plan): Promise<number> {
   const started = Date.now();
   return withSession(inv, out, async (s) => {
     if (s.unreachable.size) assertPreflight([...s.unreachable.values()].map((e) => e.message));
-    return withLock(s, 'up', opts, async () => {
+    return withLock(s, command, opts, async () => {
       const state = await preflight(s, inv, out);
-      const plan = buildPlan(inv, state);
+      const plan = makePlan(state);
       printPlan(plan, out, { diffs: false });
       await applyPlan(s, inv, state, plan, out);
-      reportRun(out, 'up', plan, started, s);
+      reportRun(out, command, plan, started, s);
       return ExitCode.ok;
     });
   });
+}
+
+export function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Promise<number> {
+  return runPlan(inv, out, 'up', opts, (state) => buildPlan(inv, state));
 }
 
 export function reportRun(out: Output, command: string, plan: Plan, started: number, s: Session): void {

@@ -48,7 +48,10 @@ while [ $# -gt 0 ]; do
     h=$2; shift 2
     if [ "$h" != - ]; then j="$h/bin/java"; else j=$(command -v java || true); fi
     if [ -n "$j" ] && [ -x "$j" ]; then
-      v=$("$j" -version 2>&1 | head -n 1)
+      # The JDK's release file names its version; starting a JVM for -version costs far more.
+      r=$(dirname "$(dirname "$(readlink -f "$j")")")/release
+      v=$(sed -n 's/^JAVA_VERSION="\\(.*\\)"$/version "\\1"/p' "$r" 2>/dev/null)
+      [ -n "$v" ] || v=$("$j" -version 2>&1 | head -n 1)
       echo "java$T$j$T$v"
     else echo "java$T-$T$h"; fi ;;
   ports)

@@ -1,7 +1,7 @@
 // All of zkafka's output goes through here: people at a terminal get spinners, colour and tables;
 // pipelines get plain lines (no TTY) or one JSON document on stdout (--json) with progress on stderr.
 import chalk, { Chalk } from 'chalk';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 
 export interface OutputOptions {
   json?: boolean;
@@ -73,7 +73,10 @@ export class Output {
     const started = Date.now();
     const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
     const live = this.tty && !this.quiet && !this.json && !this.verbose;
-    if (live) this.spinner = ora({ text: title, stream: this.err as NodeJS.WriteStream }).start();
+    if (live) {
+      const { default: ora } = await import('ora');
+      this.spinner = ora({ text: title, stream: this.err as NodeJS.WriteStream }).start();
+    }
     try {
       const value = await fn();
       if (live) this.spinner?.succeed(`${title} ${this.color.gray(elapsed())}`);

@@ -82,6 +82,9 @@ describe('host probe', () => {
     expect(javaMajor('openjdk version "11.0.21" 2023-10-17')).toBe(11);
     expect(javaMajor('openjdk version "21" 2023-09-19')).toBe(21);
     expect(javaMajor('garbage')).toBeUndefined();
+    // From a JDK's release file (JAVA_VERSION=...), which the probe reads instead of starting a JVM.
+    expect(javaMajor('version "1.8.0_392"')).toBe(8);
+    expect(javaMajor('version "17.0.15"')).toBe(17);
     expect(parseLocalAddress('[::ffff:198.18.0.11]:2888')).toEqual({ address: '198.18.0.11', port: 2888 });
     expect(parseLocalAddress('127.0.0.53%lo:53')).toEqual({ address: '127.0.0.53', port: 53 });
     expect(parseLocalAddress('[::]:22')).toEqual({ address: '::', port: 22 });
