@@ -141,6 +141,23 @@ describe('zkafka up, status and down on the lab', () => {
     expect(again.json.services).toEqual(['start kafka 2 on lab3']);
   });
 
+  it('status reaches hosts through a jump host, and reports an unreachable host without crashing', async () => {
+    const viaJump = writeLabInventory(lab);
+    const { readFileSync } = await import('node:fs');
+    writeFileSync(viaJump, readFileSync(viaJump, 'utf8').replace('ssh:\n', 'ssh:\n  jumpHost: root@198.18.0.11\n'));
+    const jumped = await zkafkaJson<Status & { stats: { connections: number } }>(['status', viaJump]);
+    expect(jumped.exitCode, jumped.stderr).toBe(0);
+    expect(jumped.json.healthy).toBe(true);
+    expect(jumped.json.stats.connections).toBe(6); // one to the jump host and one through it, per host
+
+    const withGhost = writeLabInventory(lab, { connectTimeout: 2 }, '  - name: ghost\n    address: 198.18.0.99\n    kafka: { id: 7 }\n');
+    const r = await zkafkaJson<Status & { unreachable: Array<{ host: string; error: string }> }>(['status', withGhost]);
+    expect(r.exitCode).toBe(1);
+    expect(r.json.unreachable.map((u) => u.host)).toEqual(['ghost']);
+    expect(r.json.kafka.brokers.find((b) => b.id === 7)!.state).toBe('unreachable');
+    expect(r.json.zookeeper.members.every((m) => ['leader', 'follower'].includes(m.state))).toBe(true);
+  });
+
   it('down stops brokers, then the ensemble; status then reports everything down', async () => {
     const r = await zkafkaJson(['down', inventory]);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -157,5 +174,18 @@ describe('zkafka up, status and down on the lab', () => {
     const again = await zkafkaJson(['down', inventory]);
     expect(again.exitCode).toBe(0);
     expect(again.json.stopped).toEqual([]);
+  });
+
+  it('down --purge deletes data and log directories, and only when confirmed', async () => {
+    const refused = await zkafka(['down', inventory, '--purge']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/--purge deletes .* add --yes/);
+    expect((await labExec('lab1', ['test', '-f', '/data/zookeeper/myid'])).exitCode).toBe(0);
+    const purged = await zkafkaJson(['down', inventory, '--purge', '--yes']);
+    expect(purged.exitCode, purged.stderr).toBe(0);
+    for (const h of lab.hosts) {
+      const r = await labExec(h.name, ['sh', '-c', 'ls -d /data/zookeeper /data/kafka-logs /var/log/kafka /var/log/zookeeper 2>/dev/null; ls /opt']);
+      expect(r.stdout.trim().split('\n')).toEqual(['kafka', 'zookeeper']); // the installs stay, the data is gone
+    }
   });
 });
