@@ -2,7 +2,7 @@
 // messages and exit codes (see errors.ts).
 import { Command, CommanderError, Option } from 'commander';
 import { Output } from './ui/output.js';
-import { ExitCode, UserError, InventoryError } from './errors.js';
+import { ExitCode, UserError, InventoryError, formatProblem } from './errors.js';
 import { loadInventory } from './inventory/load.js';
 import { validateCommand } from './commands/validate.js';
 import { renderCommand } from './commands/render.js';
@@ -58,6 +58,12 @@ export async function main(argv: string[]): Promise<number> {
       renderCommand(loadInventory(inventoryPath(file)), opts.out, out, opts.templates);
     });
 
+  /** Loads the inventory for a command that reaches hosts; its warnings are shown, not fatal. */
+  const inventory = (file: string | undefined) => {
+    const inv = loadInventory(inventoryPath(file));
+    for (const w of inv.warnings) out.warn(formatProblem(w));
+    return inv;
+  };
   const inventoryArg = `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`;
   let exit: number = ExitCode.ok;
 
@@ -67,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[inventory]', inventoryArg)
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { breakLock?: boolean }) => {
-      exit = await (await commands.up()).upCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.up()).upCommand(inventory(file), out, opts);
     });
 
   program
@@ -75,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('show what up would do, with a diff of every changed file (exit 3 when changes are pending)')
     .argument('[inventory]', inventoryArg)
     .action(async (file: string | undefined) => {
-      exit = await (await commands.plan()).planCommand(loadInventory(inventoryPath(file)), out);
+      exit = await (await commands.plan()).planCommand(inventory(file), out);
     });
 
   program
@@ -86,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
-      exit = await (await commands.restart()).restartCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.restart()).restartCommand(inventory(file), out, opts);
     });
 
   program
@@ -94,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('what runs where: ZooKeeper modes, brokers registered, the controller (exit 1 unless healthy)')
     .argument('[inventory]', inventoryArg)
     .action(async (file: string | undefined) => {
-      exit = await (await commands.status()).statusCommand(loadInventory(inventoryPath(file)), out);
+      exit = await (await commands.status()).statusCommand(inventory(file), out);
     });
 
   program
@@ -105,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-y, --yes', 'do not ask before --purge')
     .option('--break-lock', 'take over the run lock left by a killed run')
     .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
-      exit = await (await commands.down()).downCommand(loadInventory(inventoryPath(file)), out, opts);
+      exit = await (await commands.down()).downCommand(inventory(file), out, opts);
     });
 
   try {

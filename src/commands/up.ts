@@ -246,7 +246,7 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
       }
       return true;
     },
-    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 300 },
+    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 200 },
   );
   if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
 }

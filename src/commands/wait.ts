@@ -19,6 +19,7 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, opts: Wait
     if (value !== undefined) return { ok: true, value };
     if (Date.now() >= deadline) return { ok: false };
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
-    delay = Math.min(delay * 1.5, opts.maxDelayMs ?? 1000);
+    // Capped low: a late poll adds to every step of a start sequence, and a poll costs one round trip.
+    delay = Math.min(delay * 1.5, opts.maxDelayMs ?? 250);
   }
 }
