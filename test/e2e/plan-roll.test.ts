@@ -129,6 +129,32 @@ describe('plan, idempotent up, rolling restarts, lock', () => {
     inventory = bigger;
   });
 
+  it('a ZooKeeper member added: it starts first, then the ensemble and the brokers roll without losing quorum', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const grown = writeLabInventory(lab, { zookeeper: 4, kafka: 4 });
+    writeFileSync(grown, readFileSync(inventory, 'utf8').replace('    kafka: { id: 3 }\n', '    zookeeper: { id: 4 }\n    kafka: { id: 3 }\n'));
+    const before = await zkafkaJson(['status', grown]);
+    const leader = before.json.zookeeper.members.find((m: { state: string }) => m.state === 'leader').id;
+    const controller = before.json.kafka.controller;
+    const up = await zkafkaJson(['up', grown]);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const services: string[] = up.json.services;
+    expect(services[0]).toBe('start zookeeper 4 on lab4');
+    const zkRestarts = services.filter((x) => x.startsWith('restart zookeeper'));
+    expect(zkRestarts).toHaveLength(3);
+    expect(zkRestarts.at(-1)).toMatch(new RegExp(`^restart zookeeper ${leader} `));
+    // zookeeper.connect changed for every broker: they roll too, the controller last.
+    const kRestarts = services.filter((x) => x.startsWith('restart kafka'));
+    expect(kRestarts).toHaveLength(4);
+    expect(kRestarts.at(-1)).toMatch(new RegExp(`^restart kafka ${controller} `));
+    expect(services.indexOf(kRestarts[0]!)).toBeGreaterThan(services.indexOf(zkRestarts.at(-1)!));
+    const s = await zkafkaJson(['status', grown]);
+    expect(s.json.healthy).toBe(true);
+    expect(s.json.zookeeper.members).toHaveLength(4);
+    expect((await labExec('lab1', ['cat', '/opt/zookeeper/conf/zoo.cfg'])).stdout).toContain('server.4=198.18.0.14:2888:3888');
+    inventory = grown;
+  });
+
   it('a second run at the same time is refused by the lock; a stale lock is broken deliberately', async () => {
     const first = execa('node', [join(REPO_ROOT, 'bin/zkafka.js'), 'restart', inventory, '--service', 'kafka'], { reject: false, stdin: 'ignore' });
     const lockDir = '/var/tmp/zkafka-lab.lock';
