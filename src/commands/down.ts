@@ -8,7 +8,7 @@ import { UserError, ExitCode } from '../errors.js';
 import { terminate } from '../services/remote.js';
 import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
-import { openZk, pidOf, probeHost, readClusterState, readRegistry } from './state.js';
+import { pidOf, probeHost, readClusterState, Registry } from './state.js';
 import { withSession, type Session } from './session.js';
 import { withLock } from './up.js';
 import { waitFor } from './wait.js';
@@ -61,6 +61,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   const state = await readClusterState(s, inv);
   const stopped: string[] = [];
 
+  const registry = new Registry(s, inv);
   const brokers = state.brokers.filter((b) => b.pid !== undefined).sort((a, b) => b.broker.id - a.broker.id);
   brokers.sort((a, b) => Number(a.broker.id === state.controller) - Number(b.broker.id === state.controller));
   for (const bs of brokers) {
@@ -68,13 +69,8 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
     await out.step(`stop Kafka broker ${b.id} on ${b.host}${b.id === state.controller ? ' (controller)' : ''}`, async () => {
       await s.exec(b.host, terminate(bs.pid!));
       const registrationGone = async () => {
-        const zk = await openZk(s, inv.members);
-        if (!zk) return true; // No ensemble to ask: the process is gone, which is what matters.
-        try {
-          return !(await readRegistry(zk, [b])).registered.has(b.id);
-        } finally {
-          await zk.close();
-        }
+        const r = await registry.read();
+        return !r || !r.registered.has(b.id); // No ensemble to ask: the process is gone, which is what matters.
       };
       if (!(await waitExited(s, inv, b.host, 'kafka', registrationGone))) {
         throw new UserError(`${b.host}: stopping broker ${b.id}: expected process ${bs.pid} to exit and /brokers/ids/${b.id} to go within ${STOP_TIMEOUT_MS / 1000}s`);
@@ -83,6 +79,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
     stopped.push(`kafka ${b.id} on ${b.host}`);
   }
 
+  await registry.close();
   const members = state.members.filter((m) => m.pid !== undefined).sort((a, b) => b.member.id - a.member.id);
   members.sort((a, b) => Number(a.mode === 'leader') - Number(b.mode === 'leader'));
   for (const ms of members) {

@@ -127,14 +127,11 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
   const modes = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberMode(s, m) : Promise.resolve<ZookeeperMode>('down'))));
   const registry = (async () => {
     if (!inv.brokers.length) return undefined;
-    const zk = await openZk(s, inv.members);
-    if (!zk) return undefined;
+    const r = new Registry(s, inv);
     try {
-      return await readRegistry(zk, inv.brokers);
-    } catch {
-      return undefined;
+      return await r.read();
     } finally {
-      await zk.close();
+      await r.close();
     }
   })();
   const [, memberModes, reg] = await Promise.all([probes, modes, registry]);
@@ -152,6 +149,31 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     return { broker: b, reachable: !!f, ...(pid !== undefined ? { pid } : {}), registered: !!endpoints, ...(endpoints ? { endpoints } : {}) };
   });
   return { facts, files, members, brokers, controller: reg?.controller ?? null, registryKnown: !!reg };
+}
+
+/** The broker registry, read through one ZooKeeper session that is reopened when it breaks. */
+export class Registry {
+  private zk: ZkWireClient | undefined;
+  constructor(
+    private readonly s: Session,
+    private readonly inv: Inventory,
+  ) {}
+  async read(): Promise<{ registered: Map<number, string[]>; controller: number | null } | undefined> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      this.zk ??= await openZk(this.s, this.inv.members);
+      if (!this.zk) return undefined;
+      try {
+        return await readRegistry(this.zk, this.inv.brokers);
+      } catch {
+        await this.zk.close();
+        this.zk = undefined;
+      }
+    }
+    return undefined;
+  }
+  async close() {
+    await this.zk?.close();
+  }
 }
 
 export function hasQuorum(state: ClusterState): boolean {

@@ -12,10 +12,9 @@ import { UserError, ExitCode } from '../errors.js';
 import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
-import type { ZkWireClient } from '../services/zk-wire.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
 import { assertPreflight, preflightProblems } from './preflight.js';
-import { memberMode, openZk, pidOf, probeHost, readClusterState, readRegistry, SERVING, type ClusterState } from './state.js';
+import { memberMode, pidOf, probeHost, readClusterState, Registry, SERVING, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
 import { printPlan, planJson } from './plan-view.js';
@@ -161,30 +160,6 @@ async function kafkaProcess(s: Session, inv: Inventory, b: Broker): Promise<numb
   return pidOf(await probeHost(s, host, []), 'kafka');
 }
 
-class Registry {
-  private zk: ZkWireClient | undefined;
-  constructor(
-    private readonly s: Session,
-    private readonly inv: Inventory,
-  ) {}
-  async read(): Promise<{ registered: Map<number, string[]>; controller: number | null } | undefined> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      this.zk ??= await openZk(this.s, this.inv.members);
-      if (!this.zk) return undefined;
-      try {
-        return await readRegistry(this.zk, this.inv.brokers);
-      } catch {
-        await this.zk.close();
-        this.zk = undefined;
-      }
-    }
-    return undefined;
-  }
-  async close() {
-    await this.zk?.close();
-  }
-}
-
 async function listenerAccepts(s: Session, b: Broker): Promise<boolean> {
   try {
     const conn = await s.transport(b.host).connect(b.address, b.port);
@@ -246,7 +221,7 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
       }
       return true;
     },
-    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 200 },
+    { timeoutMs: SERVICE_TIMEOUT_MS },
   );
   if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
 }

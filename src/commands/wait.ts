@@ -13,13 +13,13 @@ export interface WaitOptions {
  */
 export async function waitFor<T>(check: () => Promise<T | undefined>, opts: WaitOptions): Promise<{ ok: true; value: T } | { ok: false }> {
   const deadline = Date.now() + opts.timeoutMs;
-  let delay = opts.firstDelayMs ?? 100;
+  let delay = opts.firstDelayMs ?? 50;
   for (;;) {
     const value = await check();
     if (value !== undefined) return { ok: true, value };
     if (Date.now() >= deadline) return { ok: false };
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
     // Capped low: a late poll adds to every step of a start sequence, and a poll costs one round trip.
-    delay = Math.min(delay * 1.5, opts.maxDelayMs ?? 250);
+    delay = Math.min(delay * 1.5, opts.maxDelayMs ?? 200);
   }
 }

@@ -15,7 +15,7 @@ import { execa } from 'execa';
 import { basename } from 'node:path';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, kafkaDistAvailable, labDown, labUp, sshConnect, type Lab } from '../lab/lab.js';
+import { buildDists, kafkaDistAvailable, labDown, labUp, sshConnect, type Lab, waitUntil as waitFor } from '../lab/lab.js';
 
 const ZK_HOME = '/opt/apache-zookeeper-3.8.0-bin';
 const KAFKA_HEAP_OPTS = '-Xmx256M -Xms256M';
@@ -41,20 +41,6 @@ function writeLines(file: string, lines: string[]): string {
   return `printf '%s\\n' ${lines.map(q).join(' ')} > ${q(file)}`;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 300): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
   let lab: Lab;

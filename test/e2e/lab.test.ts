@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildZookeeperDist, labDir, labDown, labExec, labUp, sshConnect, type Lab } from '../lab/lab.js';
+import { buildZookeeperDist, labDir, labDown, labExec, labUp, sshConnect, type Lab, waitUntil as waitFor } from '../lab/lab.js';
 
 const ZK_HOME = '/opt/apache-zookeeper-3.8.0-bin';
 
@@ -16,20 +16,6 @@ async function sh(ssh: NodeSSH, cmd: string): Promise<{ stdout: string; stderr: 
   return { stdout: r.stdout, stderr: r.stderr, code: r.code ?? -1 };
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function alive(pid: number): boolean {
   try {

@@ -2,7 +2,7 @@
 // The brokers are the Kafka stand-in (test/standin), or a genuine Kafka when ZKAFKA_KAFKA_TGZ is set.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, labDown, labExec, labUp, type Lab } from '../lab/lab.js';
+import { buildDists, labDown, labExec, labUp, waitUntil, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
 
 interface Status {
@@ -16,15 +16,6 @@ async function javaPids(host: string, mainClass: string): Promise<number[]> {
   return r.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('zkafka up, status and down on the lab', () => {
   let lab: Lab;
@@ -95,7 +86,7 @@ describe('zkafka up, status and down on the lab', () => {
     const others = before.json.zookeeper.members.filter((m) => m.id !== follower.id);
     const brokerPids = await Promise.all(lab.hosts.map((h) => javaPids(h.name, 'kafka.Kafka')));
     await labExec(follower.host, ['kill', String(follower.pid)]);
-    await until('the member to exit', async () => ((await javaPids(follower.host, 'QuorumPeerMain')).length === 0 ? true : undefined));
+    await waitUntil('the member to exit', 60_000, async () => ((await javaPids(follower.host, 'QuorumPeerMain')).length === 0 ? true : undefined));
 
     const s = await zkafkaJson<Status>(['status', inventory]);
     expect(s.exitCode).toBe(1);
@@ -116,9 +107,9 @@ describe('zkafka up, status and down on the lab', () => {
 
   it('a port held by a foreign listener is caught by preflight', async () => {
     await labExec('lab3', ['sh', '-c', 'kill $(ps -eo pid=,args= | grep "[k]afka.Kafka" | awk "{print \\$1}")']);
-    await until('broker 2 to exit', async () => ((await javaPids('lab3', 'kafka.Kafka')).length === 0 ? true : undefined));
+    await waitUntil('broker 2 to exit', 60_000, async () => ((await javaPids('lab3', 'kafka.Kafka')).length === 0 ? true : undefined));
     await labExec('lab3', ['sh', '-c', 'nohup python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\'198.18.0.13\', 9092)); s.listen(); time.sleep(600)" >/dev/null 2>&1 &']);
-    await until('the foreign listener', async () => ((await labExec('lab3', ['ss', '-Hltn', 'sport = :9092'])).stdout.trim() ? true : undefined));
+    await waitUntil('the foreign listener', 60_000, async () => ((await labExec('lab3', ['ss', '-Hltn', 'sport = :9092'])).stdout.trim() ? true : undefined));
     const r = await zkafka(['up', inventory]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/lab3: port 9092 \(Kafka listener port\) is already taken by python3/);
@@ -128,7 +119,7 @@ describe('zkafka up, status and down on the lab', () => {
   it('a broker that cannot start fails up at its own step, with its log lines', async () => {
     // A socket bound but not listening: invisible to preflight (ss -l), yet the broker cannot bind.
     await labExec('lab3', ['sh', '-c', 'nohup python3 -c "import socket,time; s=socket.socket(); s.bind((\'198.18.0.13\', 9092)); time.sleep(600)" >/dev/null 2>&1 &']);
-    await until('the port to be bound', async () => ((await labExec('lab3', ['ss', '-Htan', 'sport = :9092'])).stdout.trim() ? true : undefined), 10_000).catch(() => true);
+    await waitUntil('the port to be bound', 10_000, async () => ((await labExec('lab3', ['ss', '-Htan', 'sport = :9092'])).stdout.trim() ? true : undefined)).catch(() => true);
     const r = await zkafka(['up', inventory]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/lab3: starting broker 2: expected .*saw/);
