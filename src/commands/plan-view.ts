@@ -1,6 +1,7 @@
 // How a plan is shown: per host, the files to create or change (with a unified diff for `plan`),
 // the services to install, start or restart, and why.
 import { createTwoFilesPatch } from 'diff';
+import { redactSetting } from '../transport/command.js';
 import type { Output } from '../ui/output.js';
 import type { Plan } from './plan.js';
 
@@ -20,10 +21,12 @@ export function planJson(plan: Plan, before?: Map<string, string | null>) {
   };
 }
 
+/** A unified diff; values of secret-looking settings (passwords, JAAS configs) show as ***. */
 export function unifiedDiff(path: string, before: string | null, after: string): string {
   return createTwoFilesPatch(before === null ? '/dev/null' : `a${path}`, `b${path}`, before ?? '', after, undefined, undefined, { context: 3 })
     .split('\n')
     .filter((l) => !l.startsWith('====='))
+    .map((l) => (l.startsWith('---') || l.startsWith('+++') || l.startsWith('@@') ? l : redactSetting(l)))
     .join('\n');
 }
 

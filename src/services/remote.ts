@@ -29,7 +29,11 @@ export interface FileToWrite {
  */
 export function writeFiles(files: FileToWrite[], now = new Date()): Command {
   const ts = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  return { argv: script(WRITE_FILES, ts, ...files.flatMap((f) => [f.path, f.mode.toString(8), f.content])) };
+  return {
+    argv: script(WRITE_FILES, ts, ...files.flatMap((f) => [f.path, f.mode.toString(8), f.content])),
+    // The contents may hold secrets (passwords in settings): --verbose names the files only.
+    display: `(write ${files.map((f) => f.path).join(' ')})`,
+  };
 }
 
 export function makeDirs(dirs: string[]): Command {
@@ -82,7 +86,7 @@ done
 
 /** Reads files for diffs: each as its byte length on a line, then its bytes (-1 when absent). */
 export function readFiles(paths: string[]): Command {
-  return { argv: script(READ_FILES, ...paths) };
+  return { argv: script(READ_FILES, ...paths), secretOutput: true };
 }
 
 export function parseReadFiles(paths: string[], stdout: Buffer | string): Map<string, string | null> {

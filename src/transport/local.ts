@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { execa } from 'execa';
-import { shellString, type Command, type ExecResult } from './command.js';
+import { describeResult, shellString, type Command, type ExecResult } from './command.js';
 import type { Transport, TransportLog } from './types.js';
 
 export class LocalTransport implements Transport {
@@ -28,7 +28,7 @@ export class LocalTransport implements Transport {
       detached: false,
     });
     const result = { code: r.exitCode ?? 128, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-    this.log.debug(`[${this.host}] exit ${result.code}${result.stdout ? `\n${result.stdout.trimEnd()}` : ''}${result.stderr ? `\n${result.stderr.trimEnd()}` : ''}`);
+    this.log.debug(`[${this.host}] ${describeResult(cmd, result)}`);
     return result;
   }
 

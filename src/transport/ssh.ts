@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import { NodeSSH, type Config } from 'node-ssh';
 import { UserError } from '../errors.js';
 import type { Host } from '../inventory/model.js';
-import { shellString, type Command, type ExecResult } from './command.js';
+import { describeResult, shellString, type Command, type ExecResult } from './command.js';
 import { fingerprint, knownHostsName, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import type { Transport, TransportLog } from './types.js';
 
@@ -168,7 +168,7 @@ export class SshTransport implements Transport {
             stdout: Buffer.concat(out).toString('utf8'),
             stderr: Buffer.concat(errOut).toString('utf8'),
           };
-          this.log.debug(`[${this.host}] exit ${result.code}${result.stdout ? `\n${result.stdout.trimEnd()}` : ''}${result.stderr ? `\n${result.stderr.trimEnd()}` : ''}`);
+          this.log.debug(`[${this.host}] ${describeResult(cmd, result)}`);
           resolve(result);
         });
         if (cmd.stdin !== undefined) channel.end(cmd.stdin);

@@ -72,3 +72,23 @@ describe('known_hosts', () => {
     expect(fingerprint(KEY1)).toBe(expected);
   });
 });
+
+describe('secrets', () => {
+  it('redacts secret-looking settings in diffs, and file contents in --verbose', async () => {
+    const { unifiedDiff } = await import('../../src/commands/plan-view.js');
+    const { writeFiles } = await import('../../src/services/remote.js');
+    const diff = unifiedDiff('/opt/kafka/config/server.properties', 'a=1\nssl.keystore.password=old\n', 'a=2\nssl.keystore.password=new\nsasl.jaas.config=x required password="p";\n');
+    expect(diff).toMatch(/^-a=1$/m);
+    expect(diff).toMatch(/^\+a=2$/m);
+    expect(diff).toMatch(/^[-+]ssl\.keystore\.password=\*\*\*$/m);
+    expect(diff).not.toMatch(/old|new|password="p"/);
+    const cmd = writeFiles([{ path: '/etc/x.properties', content: 'ssl.key.password=hunter2\n', mode: 0o600 }]);
+    expect(shellString(cmd, true)).toBe('(write /etc/x.properties)');
+    expect(shellString(cmd)).toContain('hunter2');
+    const { readFiles } = await import('../../src/services/remote.js');
+    const { describeResult } = await import('../../src/transport/command.js');
+    const shown = describeResult(readFiles(['/etc/x.properties']), { code: 0, stdout: '24\nssl.key.password=hunter2\n', stderr: '' });
+    expect(shown).not.toContain('hunter2');
+    expect(shown).toMatch(/exit 0/);
+  });
+});
