@@ -44,6 +44,9 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
     }
   }
   for (const i of plan.installs) {
+    if (state.facts.get(i.host)?.contents.get(i.home) === 'full') {
+      problems.push(`${i.host}: ${i.home} exists but holds no ${i.service} installation (no start script); move it away or set ${i.service}.home`);
+    }
     if (!i.source) problems.push(`${i.host}: ${i.service} is not installed in ${i.home} and the inventory gives no ${i.service}.source tarball`);
     else if (!/^https?:\/\//i.test(i.source) && !existsSync(i.source)) problems.push(`${i.host}: ${i.service}.source ${i.source} does not exist on this machine`);
   }

@@ -33,6 +33,9 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     if (z) for (const d of [z.home, ...zookeeper.dirs(z)]) dirs.add(d);
     if (b) for (const d of [b.home, ...kafka.dirs(b)]) dirs.add(d);
     for (const d of dirs) items.push({ kind: 'dir', path: d });
+    // A home to install into must be missing or empty: zkafka never unpacks over an operator's files.
+    if (z) items.push({ kind: 'content', path: z.home });
+    if (b) items.push({ kind: 'content', path: b.home });
   }
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });

@@ -9,6 +9,7 @@ export type ProbeItem =
   | { kind: 'file'; path: string }
   | { kind: 'exec'; path: string }
   | { kind: 'dir'; path: string }
+  | { kind: 'content'; path: string }
   | { kind: 'java'; home?: string }
   | { kind: 'ports' };
 
@@ -44,6 +45,11 @@ while [ $# -gt 0 ]; do
     d=$2; shift 2; p=$d
     while [ ! -e "$p" ] && [ "$p" != / ]; do p=$(dirname "$p"); done
     if [ -d "$p" ] && [ -w "$p" ]; then echo "dir\${T}ok$T$d"; else echo "dir\${T}no$T$d$T$p"; fi ;;
+  content)
+    d=$2; shift 2
+    if [ ! -e "$d" ]; then echo "content\${T}missing$T$d"
+    elif [ -d "$d" ] && [ -z "$(ls -A "$d")" ]; then echo "content\${T}empty$T$d"
+    else echo "content\${T}full$T$d"; fi ;;
   java)
     h=$2; shift 2
     if [ "$h" != - ]; then j="$h/bin/java"; else j=$(command -v java || true); fi
@@ -107,6 +113,8 @@ export interface HostFacts {
   executables: Map<string, boolean>;
   /** Directory → null when creatable/writable, else the existing path that blocks it. */
   dirs: Map<string, string | null>;
+  /** Whether a path is missing, an empty folder, or holds something. */
+  contents: Map<string, 'missing' | 'empty' | 'full'>;
   java?: { path: string | null; versionLine?: string; major?: number };
   /** undefined when `ss` is not available on the host. */
   listeners?: Listener[];
@@ -131,7 +139,7 @@ export function parseLocalAddress(local: string): { address: string; port: numbe
 }
 
 export function parseProbe(stdout: string): HostFacts {
-  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map() };
+  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map() };
   for (const line of stdout.split('\n')) {
     if (!line) continue;
     const f = line.split('\t');
@@ -162,6 +170,9 @@ export function parseProbe(stdout: string): HostFacts {
         break;
       case 'dir':
         facts.dirs.set(f[2]!, f[1] === 'ok' ? null : (f[3] ?? f[2]!));
+        break;
+      case 'content':
+        facts.contents.set(f.slice(2).join('\t'), f[1] as 'missing' | 'empty' | 'full');
         break;
       case 'java':
         if (f[1] === '-') facts.java = { path: null };

@@ -64,6 +64,11 @@ export function terminate(pid: number): Command {
 const INSTALL = `
 tgz=$1 home=$2
 parent=$(dirname "$home"); staging="$home.zkafka-unpack"
+# Never unpack over something that is there: an empty folder is fine, anything else is the operator's.
+if [ -e "$home" ]; then
+  if [ -d "$home" ] && [ -z "$(ls -A "$home")" ]; then rmdir "$home" || exit 1
+  else echo "$home exists but holds no installation of this service; move it away or set home" >&2; exit 3; fi
+fi
 mkdir -p "$parent" && rm -rf "$staging" && mkdir -p "$staging" || exit 1
 if ! tar -xzf "$tgz" -C "$staging" --strip-components=1 --no-same-owner; then rm -rf "$staging"; exit 1; fi
 mv "$staging" "$home"

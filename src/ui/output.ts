@@ -1,5 +1,6 @@
 // All of zkafka's output goes through here: people at a terminal get spinners, colour and tables;
 // pipelines get plain lines (no TTY) or one JSON document on stdout (--json) with progress on stderr.
+import { stripVTControlCharacters } from 'node:util';
 import chalk, { Chalk } from 'chalk';
 import type { Ora } from 'ora';
 
@@ -32,7 +33,9 @@ export class Output {
     this.out = opts.stdout ?? process.stdout;
     this.err = opts.stderr ?? process.stderr;
     this.tty = opts.tty ?? !!(process.stderr.isTTY && process.stdout.isTTY);
-    this.color = this.tty && !this.json ? chalk : new Chalk({ level: 0 });
+    // Colour for people at a terminal, unless they said NO_COLOR (or FORCE_COLOR=0).
+    const noColor = 'NO_COLOR' in process.env || process.env.FORCE_COLOR === '0';
+    this.color = new Chalk({ level: this.tty && !this.json && !noColor ? chalk.level || 1 : 0 });
   }
 
   /** Human-readable result text (suppressed with --json, where `result` carries the data). */
@@ -95,9 +98,11 @@ export class Output {
   table(headers: string[], rows: Cell[][]): void {
     if (this.json) return;
     const text = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
-    const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
+    // Widths of what shows: colour codes take no room on the screen.
+    const visible = (c: string) => stripVTControlCharacters(c).length;
+    const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => visible(r[i] ?? ''))));
     const line = (cells: string[]) =>
-      cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+      cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - visible(c))))).join('  ').trimEnd();
     this.print(this.color.bold(line(headers)));
     for (const r of text) this.print(line(r));
   }

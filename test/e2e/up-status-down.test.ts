@@ -58,6 +58,16 @@ describe('zkafka up, status and down on the lab', () => {
     expect((await labExec('lab2', ['ls', '/opt'])).stdout.trim()).toBe('');
   });
 
+  it('refuses to install over a folder that holds something else, before anything changes', async () => {
+    await labExec('lab1', ['sh', '-c', 'mkdir -p /opt/kafka && echo mine > /opt/kafka/notes.txt']);
+    const r = await zkafka(['up', inventory]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab1: \/opt\/kafka exists but holds no kafka installation/);
+    expect((await labExec('lab1', ['cat', '/opt/kafka/notes.txt'])).stdout).toBe('mine');
+    expect((await labExec('lab2', ['ls', '/opt'])).stdout.trim()).toBe('');
+    await labExec('lab1', ['rm', '-rf', '/opt/kafka']);
+  });
+
   it('up from bare hosts: installs, configures, elects a leader, registers every broker', async () => {
     const r = await zkafkaJson(['up', inventory]);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -51,3 +51,36 @@ describe('LocalTransport', () => {
     await expect(t.connect('127.0.0.1', port)).rejects.toThrow();
   });
 });
+
+describe('unpacking a distribution', () => {
+  const t = new LocalTransport('control', 30_000, log);
+
+  it('unpacks into a missing or empty home, and never over files that are there', async () => {
+    const { unpack } = await import('../../src/services/remote.js');
+    const { execFileSync } = await import('node:child_process');
+    const { mkdirSync, existsSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'zkafka-unpack-'));
+    mkdirSync(join(dir, 'src', 'dist-1.0', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'dist-1.0', 'bin', 'start.sh'), '#!/bin/sh\n');
+    execFileSync('tar', ['-czf', join(dir, 'dist.tgz'), '-C', join(dir, 'src'), 'dist-1.0']);
+
+    expect((await t.exec(unpack(join(dir, 'dist.tgz'), join(dir, 'a', 'home')))).code).toBe(0);
+    expect(existsSync(join(dir, 'a', 'home', 'bin', 'start.sh'))).toBe(true);
+
+    mkdirSync(join(dir, 'empty'));
+    expect((await t.exec(unpack(join(dir, 'dist.tgz'), join(dir, 'empty')))).code).toBe(0);
+    expect(existsSync(join(dir, 'empty', 'bin', 'start.sh'))).toBe(true);
+
+    mkdirSync(join(dir, 'taken'));
+    writeFileSync(join(dir, 'taken', 'notes.txt'), 'mine');
+    const r = await t.exec(unpack(join(dir, 'dist.tgz'), join(dir, 'taken')));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/exists but holds no installation/);
+    expect(readFileSync(join(dir, 'taken', 'notes.txt'), 'utf8')).toBe('mine');
+    expect(existsSync(join(dir, 'taken', 'bin'))).toBe(false);
+
+    const bad = await t.exec(unpack(join(dir, 'missing.tgz'), join(dir, 'b', 'home')));
+    expect(bad.code).not.toBe(0);
+    expect(existsSync(join(dir, 'b', 'home'))).toBe(false);
+  });
+});
