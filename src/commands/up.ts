@@ -3,7 +3,7 @@
 // host, the step, what was expected and what was seen, and the tail of that service's log.
 // Nothing is rolled back; a re-run continues where it stopped, because the plan is rebuilt from state.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { hostPort, type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
@@ -54,9 +54,20 @@ function localSha256(path: string): Promise<string> {
   return p;
 }
 
+const downloads = new Map<string, Promise<string>>();
+
 /** A URL source is downloaded once to the control machine's cache, then uploaded like a local one. */
-async function localTarball(source: string): Promise<string> {
-  if (!/^https?:\/\//i.test(source)) return source;
+function localTarball(source: string): Promise<string> {
+  if (!/^https?:\/\//i.test(source)) return Promise.resolve(source);
+  let p = downloads.get(source);
+  if (!p) {
+    p = download(source);
+    downloads.set(source, p);
+  }
+  return p;
+}
+
+async function download(source: string): Promise<string> {
   const dir = join(homedir(), '.cache', 'zkafka', createHash('sha256').update(source).digest('hex').slice(0, 16));
   const file = join(dir, basename(new URL(source).pathname) || 'dist.tgz');
   if (existsSync(file)) return file;
@@ -66,7 +77,6 @@ async function localTarball(source: string): Promise<string> {
   if (!res.ok) throw new UserError(`cannot download ${source}: HTTP ${res.status}`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${file}.part`, Buffer.from(await res.arrayBuffer()));
-  const { renameSync } = await import('node:fs');
   renameSync(`${file}.part`, file);
   return file;
 }
@@ -198,8 +208,9 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
     async () => {
       const pid = await kafkaProcess(s, inv, b);
       if (pid === undefined) {
-        // The start script daemonises: a process that vanished, or never appeared, has crashed.
-        if (hadProcess || Date.now() - since > 10_000) {
+        // The start script forks the JVM before it returns: a process that vanished, or is not there
+        // within a few seconds, has crashed.
+        if (hadProcess || Date.now() - since > 3_000) {
           await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b));
         }
         return undefined;
