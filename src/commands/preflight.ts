@@ -43,6 +43,21 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
       }
     }
   }
+  for (const bs of state.brokers) {
+    const b = bs.broker;
+    if (bs.pid !== undefined) continue;
+    const facts = state.facts.get(b.host);
+    for (const d of b.logDirs) {
+      const stored = facts?.props.get(`${d}/meta.properties broker.id`);
+      if (stored !== undefined && stored !== '' && stored !== String(b.id)) {
+        problems.push(`${b.host}: ${d}/meta.properties holds broker.id=${stored} but the inventory gives broker ${b.id}: Kafka would refuse to start; fix the id, or move that log directory away`);
+      }
+    }
+    const theirs = bs.endpoints;
+    if (theirs && !theirs.includes(kafka.endpoint(b))) {
+      problems.push(`${b.host}: broker id ${b.id} is already registered in ZooKeeper by ${theirs.join(',') || 'another broker'}: a second broker with that id would fail`);
+    }
+  }
   for (const i of plan.installs) {
     if (state.facts.get(i.host)?.contents.get(i.home) === 'full') {
       problems.push(`${i.host}: ${i.home} exists but holds no ${i.service} installation (no start script); move it away or set ${i.service}.home`);

@@ -36,6 +36,8 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     // A home to install into must be missing or empty: zkafka never unpacks over an operator's files.
     if (z) items.push({ kind: 'content', path: z.home });
     if (b) items.push({ kind: 'content', path: b.home });
+    // Kafka refuses to start when a log dir's meta.properties names another broker or cluster.
+    if (b) for (const d of b.logDirs) items.push({ kind: 'prop', path: `${d}/meta.properties`, key: 'broker.id' });
   }
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });

@@ -142,6 +142,20 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
     for (const k of Object.keys(h.kafka?.settings ?? {})) managedKey('kafka', i, k, KAFKA_MANAGED);
   });
 
+  // zkafka reads each member's state with `srvr`; a whitelist without it would blind status and up.
+  for (const m of inv.members) {
+    const list = m.settings['4lw.commands.whitelist'];
+    if (list === undefined) continue;
+    const words = list.split(',').map((w) => w.trim());
+    if (!words.includes('srvr') && !words.includes('*')) {
+      const host = inv.hosts.find((h) => h.name === m.host)!;
+      const path = origin(raw, host.index, 'zookeeper', ['settings', '4lw.commands.whitelist']);
+      if (!findings.some((f) => JSON.stringify(f.path) === JSON.stringify(path))) {
+        error(path, `4lw.commands.whitelist must include srvr: zkafka asks every member for srvr (got ${JSON.stringify(list)})`);
+      }
+    }
+  }
+
   // Replication settings against the number of brokers.
   const brokerCount = inv.brokers.length;
   const reported = new Set<string>();

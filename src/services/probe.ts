@@ -10,6 +10,7 @@ export type ProbeItem =
   | { kind: 'exec'; path: string }
   | { kind: 'dir'; path: string }
   | { kind: 'content'; path: string }
+  | { kind: 'prop'; path: string; key: string }
   | { kind: 'java'; home?: string }
   | { kind: 'ports' };
 
@@ -45,6 +46,12 @@ while [ $# -gt 0 ]; do
     d=$2; shift 2; p=$d
     while [ ! -e "$p" ] && [ "$p" != / ]; do p=$(dirname "$p"); done
     if [ -d "$p" ] && [ -w "$p" ]; then echo "dir\${T}ok$T$d"; else echo "dir\${T}no$T$d$T$p"; fi ;;
+  prop)
+    f=$2 k=$3; shift 3
+    if [ -f "$f" ]; then
+      v=$(grep -E "^[[:space:]]*$k[[:space:]]*[=:]" "$f" 2>/dev/null | tail -n 1 | sed -E 's/^[^=:]*[=:][[:space:]]*//')
+      echo "prop$T$k$T$f$T$v"
+    fi ;;
   content)
     d=$2; shift 2
     if [ ! -e "$d" ]; then echo "content\${T}missing$T$d"
@@ -76,6 +83,7 @@ export function probeArgs(items: ProbeItem[]): string[] {
     if (i.kind === 'proc') args.push('proc', i.name, i.mainClass, i.config);
     else if (i.kind === 'java') args.push('java', i.home ?? '-');
     else if (i.kind === 'ports') args.push('ports');
+    else if (i.kind === 'prop') args.push('prop', i.path, i.key);
     else args.push(i.kind, i.path);
   }
   return args;
@@ -113,6 +121,8 @@ export interface HostFacts {
   executables: Map<string, boolean>;
   /** Directory → null when creatable/writable, else the existing path that blocks it. */
   dirs: Map<string, string | null>;
+  /** `path key` → the value of a `key=value` line in a properties file that exists. */
+  props: Map<string, string>;
   /** Whether a path is missing, an empty folder, or holds something. */
   contents: Map<string, 'missing' | 'empty' | 'full'>;
   java?: { path: string | null; versionLine?: string; major?: number };
@@ -139,7 +149,7 @@ export function parseLocalAddress(local: string): { address: string; port: numbe
 }
 
 export function parseProbe(stdout: string): HostFacts {
-  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map() };
+  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map() };
   for (const line of stdout.split('\n')) {
     if (!line) continue;
     const f = line.split('\t');
@@ -170,6 +180,9 @@ export function parseProbe(stdout: string): HostFacts {
         break;
       case 'dir':
         facts.dirs.set(f[2]!, f[1] === 'ok' ? null : (f[3] ?? f[2]!));
+        break;
+      case 'prop':
+        facts.props.set(`${f[2]} ${f[1]}`, f.slice(3).join('\t'));
         break;
       case 'content':
         facts.contents.set(f.slice(2).join('\t'), f[1] as 'missing' | 'empty' | 'full');

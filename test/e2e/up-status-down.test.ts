@@ -128,8 +128,8 @@ describe('zkafka up, status and down on the lab', () => {
 
   it('a broker that cannot start fails up at its own step, with its log lines', async () => {
     // A socket bound but not listening: invisible to preflight (ss -l), yet the broker cannot bind.
-    await labExec('lab3', ['sh', '-c', 'nohup python3 -c "import socket,time; s=socket.socket(); s.bind((\'198.18.0.13\', 9092)); time.sleep(600)" >/dev/null 2>&1 &']);
-    await waitUntil('the port to be bound', 10_000, async () => ((await labExec('lab3', ['ss', '-Htan', 'sport = :9092'])).stdout.trim() ? true : undefined)).catch(() => true);
+    await labExec('lab3', ['sh', '-c', 'rm -f /tmp/bound; nohup python3 -c "import socket,time; s=socket.socket(); s.bind((\'198.18.0.13\', 9092)); open(\'/tmp/bound\', \'w\').close(); time.sleep(600)" >/dev/null 2>&1 &']);
+    await waitUntil('the port to be bound', 10_000, async () => ((await labExec('lab3', ['test', '-f', '/tmp/bound'])).exitCode === 0 ? true : undefined));
     const r = await zkafka(['up', inventory]);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/lab3: starting broker 2: expected .*saw/);
@@ -175,6 +175,18 @@ describe('zkafka up, status and down on the lab', () => {
     const again = await zkafkaJson(['down', inventory]);
     expect(again.exitCode).toBe(0);
     expect(again.json.stopped).toEqual([]);
+  });
+
+  it('a log dir whose meta.properties names another broker stops up in preflight', async () => {
+    const meta = '/data/kafka-logs/meta.properties';
+    const original = (await labExec('lab1', ['cat', meta])).stdout;
+    expect(original).toMatch(/^broker\.id=0$/m);
+    await labExec('lab1', ['sed', '-i', 's/^broker.id=0$/broker.id=9/', meta]);
+    const r = await zkafka(['up', inventory]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab1: \/data\/kafka-logs\/meta\.properties holds broker\.id=9 but the inventory gives broker 0/);
+    expect((await labExec('lab2', ['sh', '-c', 'ps -eo args= | grep -c "[Q]uorumPeerMain"'])).stdout.trim()).toBe('0');
+    await labExec('lab1', ['sed', '-i', 's/^broker.id=9$/broker.id=0/', meta]);
   });
 
   it('down --purge deletes data and log directories, and only when confirmed', async () => {

@@ -115,6 +115,7 @@ const CASES: Case[] = [
   { name: 'managed key broker.id', yaml: three('kafka:\n  settings:\n    broker.id: 7\n'), at: '3:5', path: 'kafka.settings.broker.id', message: 'broker.id is written by zkafka; set it through hosts[].kafka.id' },
   { name: 'managed key zookeeper.connect (per host)', yaml: three('', ['', '', '    kafka: { id: 2, settings: { zookeeper.connect: "x:2181" } }\n']).replace('    kafka: { id: 2 }\n', ''), at: '13:33', path: 'hosts[2].kafka.settings.zookeeper.connect', message: 'zookeeper.connect is written by zkafka' },
   { name: 'managed key server.1', yaml: three('zookeeper:\n  settings:\n    server.1: 10.0.0.9:2888:3888\n'), at: '3:5', path: 'zookeeper.settings.server.1', message: 'server.1 is written by zkafka; set it through the hosts with a zookeeper block' },
+  { name: 'a 4lw whitelist without srvr', yaml: three('zookeeper:\n  settings:\n    4lw.commands.whitelist: "mntr, ruok"\n'), at: '3:29', path: 'zookeeper.settings.4lw.commands.whitelist', message: '4lw.commands.whitelist must include srvr' },
   { name: 'managed key dataDir', yaml: three('zookeeper:\n  settings:\n    dataDir: /data\n'), at: '3:5', path: 'zookeeper.settings.dataDir', message: 'dataDir is written by zkafka; set it through zookeeper.dataDir' },
 
   // Local paths.

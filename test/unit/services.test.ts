@@ -69,6 +69,14 @@ describe('host probe', () => {
     expect(facts.listeners).toContainEqual({ address: '0.0.0.0', port: 2024 });
   });
 
+  it('reads a key of a properties file, and whether a folder holds anything', () => {
+    const f = parseProbe(readFileSync(join(fixtures, 'probe-output-props.txt'), 'utf8'));
+    expect(f.props.get('/tmp/mp/meta.properties broker.id')).toBe('5');
+    expect(f.props.has('/tmp/mp/none.properties broker.id')).toBe(false);
+    expect(f.contents.get('/tmp/mp')).toBe('full');
+    expect(f.contents.get('/tmp/nonexist')).toBe('missing');
+  });
+
   it('knows when ss is missing', () => {
     expect(parseProbe('now\t1\nlisten-unknown\n').listeners).toBeUndefined();
   });
