@@ -8,7 +8,7 @@ import { UserError, ExitCode } from '../errors.js';
 import { terminate } from '../services/remote.js';
 import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
-import { pidOf, probeHost, readClusterState, Registry } from './state.js';
+import { readClusterState, Registry, servicePid } from './state.js';
 import { withSession, type Session } from './session.js';
 import { withLock } from './up.js';
 import { waitFor } from './wait.js';
@@ -21,7 +21,7 @@ export interface DownOptions {
   breakLock?: boolean;
 }
 
-async function confirmPurge(inv: Inventory, out: Output, opts: DownOptions): Promise<void> {
+async function confirmPurge(inv: Inventory, opts: DownOptions): Promise<void> {
   if (!opts.purge || opts.yes) return;
   if (!process.stdin.isTTY) {
     throw new UserError('--purge deletes every data and log directory: add --yes to confirm (no prompt without a terminal)', ExitCode.usage);
@@ -36,10 +36,9 @@ async function confirmPurge(inv: Inventory, out: Output, opts: DownOptions): Pro
 }
 
 async function waitExited(s: Session, inv: Inventory, host: string, service: 'zookeeper' | 'kafka', extra?: () => Promise<boolean>): Promise<boolean> {
-  const h = inv.hosts.find((x) => x.name === host)!;
   const r = await waitFor(
     async () => {
-      if (pidOf(await probeHost(s, h, []), service) !== undefined) return undefined;
+      if ((await servicePid(s, inv, host, service)) !== undefined) return undefined;
       return !extra || (await extra()) ? true : undefined;
     },
     { timeoutMs: STOP_TIMEOUT_MS },
@@ -48,7 +47,7 @@ async function waitExited(s: Session, inv: Inventory, host: string, service: 'zo
 }
 
 export async function downCommand(inv: Inventory, out: Output, opts: DownOptions): Promise<number> {
-  await confirmPurge(inv, out, opts);
+  await confirmPurge(inv, opts);
   return withSession(inv, out, async (s) => {
     if (s.unreachable.size) {
       throw new UserError(`cannot reach ${s.unreachable.size} host(s); nothing was stopped`, ExitCode.failed, [...s.unreachable.values()].map((e) => e.message));

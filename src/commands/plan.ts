@@ -44,6 +44,11 @@ export interface Plan {
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
 }
 
+/** Orders steps by id, with `last` (the leader, the controller) at the end. */
+export function lastOne(last: number | null | undefined) {
+  return (a: { id: number }, b: { id: number }) => Number(a.id === last) - Number(b.id === last) || a.id - b.id;
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -101,31 +106,20 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     }
   }
 
-  const leader = state.members.find((m) => m.mode === 'leader')?.member.id;
-  const zkStarts: ServiceStep[] = [];
-  const zkRestarts: ServiceStep[] = [];
-  for (const ms of state.members) {
-    const m = ms.member;
-    if (ms.pid === undefined) zkStarts.push({ host: m.host, service: 'zookeeper', id: m.id, action: 'start', reason: 'not running' });
-    else if (changedServices.has(key(m.host, 'zookeeper'))) {
-      zkRestarts.push({ host: m.host, service: 'zookeeper', id: m.id, action: 'restart', reason: reasons.get(key(m.host, 'zookeeper'))!.join(', ') });
-    } else plan.unchanged.push({ host: m.host, service: 'zookeeper', id: m.id });
-  }
-  // Rolling restart: followers first, the leader last, so the ensemble keeps its quorum.
-  zkRestarts.sort((a, b) => Number(a.id === leader) - Number(b.id === leader) || a.id - b.id);
-  plan.zookeeper = [...zkStarts, ...zkRestarts];
-
-  const kStarts: ServiceStep[] = [];
-  const kRestarts: ServiceStep[] = [];
-  for (const bs of state.brokers) {
-    const b = bs.broker;
-    if (bs.pid === undefined) kStarts.push({ host: b.host, service: 'kafka', id: b.id, action: 'start', reason: 'not running' });
-    else if (changedServices.has(key(b.host, 'kafka'))) {
-      kRestarts.push({ host: b.host, service: 'kafka', id: b.id, action: 'restart', reason: reasons.get(key(b.host, 'kafka'))!.join(', ') });
-    } else plan.unchanged.push({ host: b.host, service: 'kafka', id: b.id });
-  }
-  // The controller last, so the cluster moves its controller once.
-  kRestarts.sort((a, b) => Number(a.id === state.controller) - Number(b.id === state.controller) || a.id - b.id);
-  plan.kafka = [...kStarts, ...kRestarts];
+  const steps = (service: ServiceName, running: Array<{ host: string; id: number; pid?: number }>, last: number | null | undefined) => {
+    const starts: ServiceStep[] = [];
+    const restarts: ServiceStep[] = [];
+    for (const x of running) {
+      const k = key(x.host, service);
+      if (x.pid === undefined) starts.push({ host: x.host, service, id: x.id, action: 'start', reason: 'not running' });
+      else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: reasons.get(k)!.join(', ') });
+      else plan.unchanged.push({ host: x.host, service, id: x.id });
+    }
+    return [...starts, ...restarts.sort(lastOne(last))];
+  };
+  // Rolling restarts: followers first and the leader last, so the ensemble keeps its quorum; the
+  // controller last, so the cluster moves its controller once.
+  plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid })), state.members.find((m) => m.mode === 'leader')?.member.id);
+  plan.kafka = steps('kafka', state.brokers.map((b) => ({ host: b.broker.host, id: b.broker.id, pid: b.pid })), state.controller);
   return plan;
 }

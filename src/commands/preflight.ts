@@ -8,19 +8,17 @@ import type { ClusterState } from './state.js';
 import type { Plan } from './plan.js';
 import type { Session } from './session.js';
 
-/** The oldest Java each service version runs on (ZooKeeper 3.5+ and Kafka 2.x/3.x: 8; Kafka 4 brokers: 17). */
-export function minimumJava(kafkaVersion?: string): number {
-  return kafkaVersion && Number(kafkaVersion.split('.')[0]) >= 4 ? 17 : 8;
-}
+/** The oldest Java ZooKeeper 3.5+ and ZooKeeper-mode Kafka (2.x, 3.x) run on. */
+export const MINIMUM_JAVA = 8;
 
 export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): string[] {
   const problems: string[] = [];
-  for (const [host, e] of s.unreachable) problems.push(e.message);
+  for (const e of s.unreachable.values()) problems.push(e.message);
   for (const host of inv.hosts) {
     const facts = state.facts.get(host.name);
     if (!facts) continue;
     if (host.zookeeper || host.kafka) {
-      const need = minimumJava(host.kafka?.version);
+      const need = MINIMUM_JAVA;
       if (!facts.java?.path) {
         problems.push(`${host.name}: no Java found (${host.javaHome ? `${host.javaHome}/bin/java is missing` : 'no java on PATH; install a JDK or set java.home'})`);
       } else if (facts.java.major === undefined) {

@@ -5,7 +5,7 @@ import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import type { ServiceName } from '../render/files.js';
-import type { Plan, ServiceStep } from './plan.js';
+import { lastOne, type Plan, type ServiceStep } from './plan.js';
 import { runPlan } from './up.js';
 import type { ClusterState } from './state.js';
 
@@ -27,8 +27,8 @@ export function restartPlan(state: ClusterState, opts: RestartOptions): Plan {
   const leader = state.members.find((m) => m.mode === 'leader')?.member.id;
   const zk = state.members.filter((m) => pick(m.member.host, 'zookeeper')).map((m) => step(m.member.host, 'zookeeper', m.member.id, m.pid));
   const kf = state.brokers.filter((b) => pick(b.broker.host, 'kafka')).map((b) => step(b.broker.host, 'kafka', b.broker.id, b.pid));
-  const order = (last: number | null | undefined) => (a: ServiceStep, b: ServiceStep) =>
-    Number(a.action === 'restart') - Number(b.action === 'restart') || Number(a.id === last) - Number(b.id === last) || a.id - b.id;
+  // Stopped services start first, then the rolling restart with the leader / controller last.
+  const order = (last: number | null | undefined) => (a: ServiceStep, b: ServiceStep) => Number(a.action === 'restart') - Number(b.action === 'restart') || lastOne(last)(a, b);
   return { installs: [], files: [], zookeeper: zk.sort(order(leader)), kafka: kf.sort(order(state.controller)), unchanged: [] };
 }
 

@@ -53,6 +53,11 @@ export function pidOf(facts: HostFacts | undefined, service: 'zookeeper' | 'kafk
   return facts?.procs.get(service)?.[0]?.pid;
 }
 
+/** The pid of a host's service, read afresh (one round trip); undefined when it is not running. */
+export async function servicePid(s: Session, inv: Inventory, host: string, service: 'zookeeper' | 'kafka'): Promise<number | undefined> {
+  return pidOf(await probeHost(s, inv.hosts.find((h) => h.name === host)!, []), service);
+}
+
 /** Asks a member for `srvr` over its host's SSH connection. */
 export async function memberMode(s: Session, m: ZookeeperMember): Promise<ZookeeperMode> {
   try {

@@ -14,7 +14,7 @@ import { kafka } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
 import { assertPreflight, preflightProblems } from './preflight.js';
-import { memberMode, pidOf, probeHost, readClusterState, Registry, SERVING, type ClusterState } from './state.js';
+import { memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
 import { printPlan, planJson } from './plan-view.js';
@@ -98,21 +98,16 @@ async function install(s: Session, step: InstallStep): Promise<void> {
 
 // ---- ZooKeeper -------------------------------------------------------------------------------------
 
-async function zkProcess(s: Session, inv: Inventory, m: ZookeeperMember): Promise<number | undefined> {
-  const host = inv.hosts.find((h) => h.name === m.host)!;
-  return pidOf(await probeHost(s, host, []), 'zookeeper');
-}
-
 async function stopMember(s: Session, inv: Inventory, m: ZookeeperMember, pid: number): Promise<void> {
   await s.exec(m.host, terminate(pid));
-  const gone = await waitFor(async () => ((await zkProcess(s, inv, m)) === undefined ? true : undefined), { timeoutMs: SERVICE_TIMEOUT_MS });
+  const gone = await waitFor(async () => ((await servicePid(s, inv, m.host, 'zookeeper')) === undefined ? true : undefined), { timeoutMs: SERVICE_TIMEOUT_MS });
   if (!gone.ok) await failWithLog(s, m.host, `stopping ZooKeeper member ${m.id}`, `process ${pid} to exit`, 'it still running', zkLog(m));
 }
 
 async function startMember(s: Session, inv: Inventory, m: ZookeeperMember): Promise<number> {
   const host = inv.hosts.find((h) => h.name === m.host)!;
   const r = await s.exec(m.host, zookeeper.start(m, host.javaHome));
-  const pid = await waitFor(() => zkProcess(s, inv, m), { timeoutMs: r.code === 0 ? 15_000 : 0 });
+  const pid = await waitFor(() => servicePid(s, inv, m.host, 'zookeeper'), { timeoutMs: r.code === 0 ? 15_000 : 0 });
   if (!pid.ok) {
     await failWithLog(s, m.host, `starting ZooKeeper member ${m.id}`, 'a running QuorumPeerMain process', `zkServer.sh exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ') || 'no output'} and no process`, zkLog(m));
   }
@@ -126,7 +121,7 @@ async function waitForEnsemble(s: Session, inv: Inventory, members: ZookeeperMem
     async () => {
       const seen = await Promise.all(members.map(async (m) => ({ m, mode: await memberMode(s, m) })));
       modes = seen.map((x) => `member ${x.m.id} ${x.mode}`);
-      const dead = await Promise.all(seen.filter((x) => x.mode === 'not serving').map(async (x) => ((await zkProcess(s, inv, x.m)) === undefined ? x.m : undefined)));
+      const dead = await Promise.all(seen.filter((x) => x.mode === 'not serving').map(async (x) => ((await servicePid(s, inv, x.m.host, 'zookeeper')) === undefined ? x.m : undefined)));
       const died = dead.find((d) => d);
       if (died) await failWithLog(s, died.host, `ZooKeeper member ${died.id}`, 'its process to stay up', 'it exited', zkLog(died));
       const hasLeader = seen.some((x) => x.mode === 'leader' || x.mode === 'standalone');
@@ -165,11 +160,6 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
 
 // ---- Kafka -----------------------------------------------------------------------------------------
 
-async function kafkaProcess(s: Session, inv: Inventory, b: Broker): Promise<number | undefined> {
-  const host = inv.hosts.find((h) => h.name === b.host)!;
-  return pidOf(await probeHost(s, host, []), 'kafka');
-}
-
 async function listenerAccepts(s: Session, b: Broker): Promise<boolean> {
   try {
     const conn = await s.transport(b.host).connect(b.address, b.port);
@@ -185,7 +175,7 @@ async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: Broker, 
   await s.exec(b.host, terminate(pid));
   const gone = await waitFor(
     async () => {
-      if ((await kafkaProcess(s, inv, b)) !== undefined) return undefined;
+      if ((await servicePid(s, inv, b.host, 'kafka')) !== undefined) return undefined;
       const r = await reg.read();
       return r && r.registered.has(b.id) ? undefined : true;
     },
@@ -206,7 +196,7 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
   const since = Date.now();
   const ok = await waitFor(
     async () => {
-      const pid = await kafkaProcess(s, inv, b);
+      const pid = await servicePid(s, inv, b.host, 'kafka');
       if (pid === undefined) {
         // The start script forks the JVM before it returns: a process that vanished, or is not there
         // within a few seconds, has crashed.
