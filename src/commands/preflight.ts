@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import type { Inventory } from '../inventory/model.js';
 import { UserError, ExitCode } from '../errors.js';
-import { zookeeper } from '../services/zookeeper.js';
+import { execa } from 'execa';
+import { PROMETHEUS_JAR, zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import type { ClusterState } from './state.js';
 import type { Plan } from './plan.js';
@@ -10,6 +11,42 @@ import type { Session } from './session.js';
 
 /** The oldest Java ZooKeeper 3.5+ and ZooKeeper-mode Kafka (2.x, 3.x) run on. */
 export const MINIMUM_JAVA = 8;
+
+/** Whether a local distribution tarball holds a file matching `glob` (listed once per run). */
+const tarballListings = new Map<string, Promise<string[]>>();
+async function tarballHas(tgz: string, glob: string): Promise<boolean> {
+  let listing = tarballListings.get(tgz);
+  if (!listing) {
+    listing = execa('tar', ['-tzf', tgz], { reject: false }).then((r) => String(r.stdout).split('\n'));
+    tarballListings.set(tgz, listing);
+  }
+  const re = new RegExp(`/lib/${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+  return (await listing).some((entry) => re.test(entry));
+}
+
+/**
+ * zoo.cfg names the Prometheus provider only when metrics are enabled; without its jar ZooKeeper exits at
+ * once ("Invalid config"). Checked on installed members, and in the tarball for members about to be installed.
+ */
+export async function metricsJarProblems(inv: Inventory, state: ClusterState, plan: Plan): Promise<string[]> {
+  const problems: string[] = [];
+  for (const m of inv.members) {
+    if (!m.metrics.enabled) continue;
+    const install = plan.installs.find((i) => i.host === m.host && i.service === 'zookeeper');
+    const has = install
+      ? install.source && !/^https?:\/\//i.test(install.source) && existsSync(install.source)
+        ? await tarballHas(install.source, PROMETHEUS_JAR)
+        : true
+      : state.facts.get(m.host)?.globs.get(`${m.home}/lib ${PROMETHEUS_JAR}`) ?? true;
+    if (!has) {
+      problems.push(
+        `${m.host}: zookeeper.metrics.enabled is true but ${install ? install.source : `${m.home}/lib`} has no ${PROMETHEUS_JAR}: ` +
+          'ZooKeeper would not start; use the Apache binary tarball, or set zookeeper.metrics.enabled: false',
+      );
+    }
+  }
+  return problems;
+}
 
 export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): string[] {
   const problems: string[] = [];

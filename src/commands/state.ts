@@ -3,7 +3,7 @@
 import type { Broker, Host, Inventory, ZookeeperMember } from '../inventory/model.js';
 import { renderHost, type RenderedFile } from '../render/files.js';
 import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
-import { zookeeper, ZOOKEEPER_MAIN, parseSrvr, type ZookeeperMode } from '../services/zookeeper.js';
+import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type ZookeeperMode } from '../services/zookeeper.js';
 import { kafka, KAFKA_MAIN, parseController, parseRegistration } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
@@ -35,6 +35,7 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     for (const d of dirs) items.push({ kind: 'dir', path: d });
     // A home to install into must be missing or empty: zkafka never unpacks over an operator's files.
     if (z) items.push({ kind: 'content', path: z.home });
+    if (z?.metrics.enabled) items.push({ kind: 'glob', dir: `${z.home}/lib`, pattern: PROMETHEUS_JAR });
     if (b) items.push({ kind: 'content', path: b.home });
     // Kafka refuses to start when a log dir's meta.properties names another broker or cluster.
     if (b) for (const d of b.logDirs) items.push({ kind: 'prop', path: `${d}/meta.properties`, key: 'broker.id' });

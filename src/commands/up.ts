@@ -13,7 +13,7 @@ import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
-import { assertPreflight, preflightProblems } from './preflight.js';
+import { assertPreflight, metricsJarProblems, preflightProblems } from './preflight.js';
 import { memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
@@ -301,7 +301,8 @@ export interface UpOptions {
 export async function preflight(s: Session, inv: Inventory, out: Output): Promise<ClusterState> {
   return out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
     const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
-    assertPreflight(preflightProblems(s, inv, st, buildPlan(inv, st)));
+    const plan = buildPlan(inv, st);
+    assertPreflight([...preflightProblems(s, inv, st, plan), ...(await metricsJarProblems(inv, st, plan))]);
     return st;
   });
 }

@@ -11,6 +11,8 @@ export type ProbeItem =
   | { kind: 'dir'; path: string }
   | { kind: 'content'; path: string }
   | { kind: 'prop'; path: string; key: string }
+  /** Whether `dir` holds a file matching `pattern` (a constant of zkafka's, never an inventory value). */
+  | { kind: 'glob'; dir: string; pattern: string }
   | { kind: 'java'; home?: string }
   | { kind: 'ports' };
 
@@ -52,6 +54,11 @@ while [ $# -gt 0 ]; do
       v=$(grep -E "^[[:space:]]*$k[[:space:]]*[=:]" "$f" 2>/dev/null | tail -n 1 | sed -E 's/^[^=:]*[=:][[:space:]]*//')
       echo "prop$T$k$T$f$T$v"
     fi ;;
+  glob)
+    d=$2 pat=$3; shift 3
+    found=no
+    for g in "$d"/$pat; do [ -e "$g" ] && found=yes; done
+    echo "glob$T$found$T$pat$T$d" ;;
   content)
     d=$2; shift 2
     if [ ! -e "$d" ]; then echo "content\${T}missing$T$d"
@@ -84,6 +91,7 @@ export function probeArgs(items: ProbeItem[]): string[] {
     else if (i.kind === 'java') args.push('java', i.home ?? '-');
     else if (i.kind === 'ports') args.push('ports');
     else if (i.kind === 'prop') args.push('prop', i.path, i.key);
+    else if (i.kind === 'glob') args.push('glob', i.dir, i.pattern);
     else args.push(i.kind, i.path);
   }
   return args;
@@ -121,6 +129,8 @@ export interface HostFacts {
   executables: Map<string, boolean>;
   /** Directory → null when creatable/writable, else the existing path that blocks it. */
   dirs: Map<string, string | null>;
+  /** `dir pattern` → whether a file matches. */
+  globs: Map<string, boolean>;
   /** `path key` → the value of a `key=value` line in a properties file that exists. */
   props: Map<string, string>;
   /** Whether a path is missing, an empty folder, or holds something. */
@@ -149,7 +159,7 @@ export function parseLocalAddress(local: string): { address: string; port: numbe
 }
 
 export function parseProbe(stdout: string): HostFacts {
-  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map() };
+  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map() };
   for (const line of stdout.split('\n')) {
     if (!line) continue;
     const f = line.split('\t');
@@ -180,6 +190,9 @@ export function parseProbe(stdout: string): HostFacts {
         break;
       case 'dir':
         facts.dirs.set(f[2]!, f[1] === 'ok' ? null : (f[3] ?? f[2]!));
+        break;
+      case 'glob':
+        facts.globs.set(`${f.slice(3).join('\t')} ${f[2]}`, f[1] === 'yes');
         break;
       case 'prop':
         facts.props.set(`${f[2]} ${f[1]}`, f.slice(3).join('\t'));

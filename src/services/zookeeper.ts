@@ -5,6 +5,9 @@ import { remotePaths } from '../render/files.js';
 
 export const ZOOKEEPER_MAIN = 'org.apache.zookeeper.server.quorum.QuorumPeerMain';
 
+/** The jar the Prometheus metrics provider needs in lib/ (in Apache's tarball; not in Debian's package). */
+export const PROMETHEUS_JAR = 'zookeeper-prometheus-metrics-*.jar';
+
 export const zookeeper = {
   script: (m: ZookeeperMember) => `${m.home}/bin/zkServer.sh`,
   config: (m: ZookeeperMember) => remotePaths.zooCfg(m),

@@ -68,6 +68,16 @@ describe('zkafka up, status and down on the lab', () => {
     await labExec('lab1', ['rm', '-rf', '/opt/kafka']);
   });
 
+  it("refuses the runbook's Prometheus metrics when the ZooKeeper tarball lacks their jar", async () => {
+    const { readFileSync } = await import('node:fs');
+    const withMetrics = writeLabInventory(lab);
+    writeFileSync(withMetrics, readFileSync(withMetrics, 'utf8').replace('metrics: { enabled: false }', 'metrics: { enabled: true }'));
+    const r = await zkafka(['up', withMetrics]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/lab1: zookeeper\.metrics\.enabled is true but .*apache-zookeeper-3\.8\.0-bin\.tar\.gz has no zookeeper-prometheus-metrics-\*\.jar/);
+    expect((await labExec('lab1', ['ls', '/opt'])).stdout.trim()).toBe('');
+  });
+
   it('up from bare hosts: installs, configures, elects a leader, registers every broker', async () => {
     const r = await zkafkaJson(['up', inventory]);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -38,7 +38,7 @@ function state(setup: Record<string, HostSetup>, controller: number | null = nul
     const s = setup[h.name] ?? {};
     const rendered = renderHost(inv, h);
     files.set(h.name, rendered);
-    const f: HostFacts = { now, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map() };
+    const f: HostFacts = { now, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map() };
     f.executables.set('/opt/zk/bin/zkServer.sh', !!s.installed);
     f.executables.set('/opt/kafka/bin/kafka-server-start.sh', !!s.installed);
     if (s.zkPid) f.procs.set('zookeeper', [{ pid: s.zkPid, elapsed: s.uptime ?? 1000 }]);
@@ -119,5 +119,44 @@ describe('restartPlan', () => {
     const p = restartPlan(st, { hosts: ['a', 'c'], service: 'kafka' });
     expect(p.zookeeper).toEqual([]);
     expect(p.kafka.map((s) => `${s.host}:${s.id}`)).toEqual(['a:0', 'c:2']);
+  });
+});
+
+describe('the Prometheus metrics jar', () => {
+  it('is looked for in the tarball of a member about to be installed, and in lib/ of an installed one', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { metricsJarProblems } = await import('../../src/commands/preflight.js');
+    const dir = mkdtempSync(join(tmpdir(), 'zkafka-jar-'));
+    const make = (name: string, jars: string[]) => {
+      const top = join(dir, name, 'apache-zookeeper-3.8.0-bin');
+      mkdirSync(join(top, 'lib'), { recursive: true });
+      for (const j of jars) writeFileSync(join(top, 'lib', j), '');
+      execFileSync('tar', ['-czf', join(dir, `${name}.tgz`), '-C', join(dir, name), 'apache-zookeeper-3.8.0-bin']);
+      return join(dir, `${name}.tgz`);
+    };
+    const without = make('debian', ['zookeeper-3.8.0.jar']);
+    const withJar = make('apache', ['zookeeper-3.8.0.jar', 'zookeeper-prometheus-metrics-3.8.0.jar']);
+    const inventory = (src: string) => parseInventory(`zookeeper: { home: /opt/zk, source: ${src} }\nhosts:\n  - { name: a, address: 198.18.0.11, zookeeper: { id: 1 } }\n`, '/tmp/inventory.yaml');
+
+    for (const [src, expected] of [[without, 1], [withJar, 0]] as const) {
+      const inv2 = inventory(src);
+      const st: ClusterState = { ...state({}), facts: new Map(), files: new Map(), members: [], brokers: [] };
+      const plan = { installs: [{ host: 'a', service: 'zookeeper' as const, home: '/opt/zk', source: src }], files: [], zookeeper: [], kafka: [], unchanged: [] };
+      const problems = await metricsJarProblems(inv2, st, plan);
+      expect(problems).toHaveLength(expected);
+      if (expected) expect(problems[0]).toMatch(/a: zookeeper.metrics.enabled is true but .*debian\.tgz has no zookeeper-prometheus-metrics-\*\.jar/);
+    }
+    // Installed already: the probe's answer for lib/ decides.
+    const inv3 = inventory(without);
+    const facts = state({}).facts.get('a')!;
+    facts.globs.set('/opt/zk/lib zookeeper-prometheus-metrics-*.jar', false);
+    const st3: ClusterState = { ...state({}), facts: new Map([['a', facts]]) };
+    const noInstall = { installs: [], files: [], zookeeper: [], kafka: [], unchanged: [] };
+    expect(await metricsJarProblems(inv3, st3, noInstall)).toHaveLength(1);
+    facts.globs.set('/opt/zk/lib zookeeper-prometheus-metrics-*.jar', true);
+    expect(await metricsJarProblems(inv3, st3, noInstall)).toHaveLength(0);
   });
 });

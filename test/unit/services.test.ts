@@ -77,6 +77,13 @@ describe('host probe', () => {
     expect(f.contents.get('/tmp/nonexist')).toBe('missing');
   });
 
+  it('tells whether a folder holds a file matching a pattern', () => {
+    const f = parseProbe(readFileSync(join(fixtures, 'probe-output-globs.txt'), 'utf8'));
+    expect(f.globs.get('/usr/share/java zookeeper-jute-*.jar')).toBe(true);
+    expect(f.globs.get('/usr/share/java zookeeper-prometheus-metrics-*.jar')).toBe(false);
+    expect(f.globs.get('/no/such dir *.jar')).toBe(false);
+  });
+
   it('knows when ss is missing', () => {
     expect(parseProbe('now\t1\nlisten-unknown\n').listeners).toBeUndefined();
   });
