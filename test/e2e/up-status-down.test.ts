@@ -170,13 +170,19 @@ describe('zkafka up, status and down on the lab', () => {
   });
 
   it('down stops brokers, then the ensemble; status then reports everything down', async () => {
+    const before = await zkafkaJson<Status>(['status', inventory]);
+    const leader = before.json.zookeeper.members.find((m) => m.state === 'leader')!.id;
+    const controller = before.json.kafka.controller!;
     const r = await zkafkaJson(['down', inventory]);
     expect(r.exitCode, r.stderr).toBe(0);
     const stopped: string[] = r.json.stopped;
     expect(stopped).toHaveLength(6);
-    // Brokers first, then members.
+    // Brokers first in reverse id order with the controller last, then members likewise with the leader last.
+    const ids = (prefix: string) => stopped.filter((x) => x.startsWith(prefix)).map((x) => Number(x.split(' ')[1]));
     expect(stopped.slice(0, 3).every((x) => x.startsWith('kafka'))).toBe(true);
     expect(stopped.slice(3).every((x) => x.startsWith('zookeeper'))).toBe(true);
+    expect(ids('kafka')).toEqual([...[2, 1, 0].filter((i) => i !== controller), controller]);
+    expect(ids('zookeeper')).toEqual([...[3, 2, 1].filter((i) => i !== leader), leader]);
     for (const h of lab.hosts) expect(await javaPids(h.name, 'java')).toEqual([]);
     const s = await zkafkaJson<Status>(['status', inventory]);
     expect(s.exitCode).toBe(1);
