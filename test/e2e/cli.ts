@@ -23,8 +23,8 @@ export async function zkafka(args: string[], opts: { timeoutMs?: number; env?: R
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
-export async function zkafkaJson<T = any>(args: string[]): Promise<{ exitCode: number; json: T; stderr: string }> {
-  const r = await zkafka([...args, '--json']);
+export async function zkafkaJson<T = any>(args: string[], env?: Record<string, string>): Promise<{ exitCode: number; json: T; stderr: string }> {
+  const r = await zkafka([...args, '--json'], env ? { env } : {});
   let json: T;
   try {
     json = JSON.parse(r.stdout) as T;

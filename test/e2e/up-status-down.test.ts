@@ -100,6 +100,30 @@ describe('zkafka up, status and down on the lab', () => {
     for (const h of lab.hosts) expect(await javaPids(h.name, 'QuorumPeerMain')).toHaveLength(1);
   });
 
+  it('authenticates through ssh-agent when the inventory names no key, and says so when there is none', async () => {
+    const { execa } = await import('execa');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'zkafka-nokeys-'));
+    const noKey = writeLabInventory(lab);
+    writeFileSync(noKey, readFileSync(noKey, 'utf8').replace(/^  identityFile: .*\n/m, ''));
+    const none = await zkafka(['status', noKey], { env: { HOME: home, SSH_AUTH_SOCK: '' } });
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr + none.stdout).toMatch(/no SSH key: set ssh\.identityFile in the inventory, or run an ssh-agent/);
+    const agent = await execa('ssh-agent', ['-s']);
+    const sock = /SSH_AUTH_SOCK=([^;]+);/.exec(agent.stdout)![1]!;
+    const pid = /SSH_AGENT_PID=(\d+);/.exec(agent.stdout)![1]!;
+    try {
+      await execa('ssh-add', [lab.identityFile], { env: { SSH_AUTH_SOCK: sock } });
+      const r = await zkafkaJson(['status', noKey], { HOME: home, SSH_AUTH_SOCK: sock });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.json.healthy).toBe(true);
+    } finally {
+      process.kill(Number(pid));
+    }
+  });
+
   it('a member stopped behind its back: status shows it, up starts only that member', async () => {
     const before = await zkafkaJson<Status>(['status', inventory]);
     const follower = before.json.zookeeper.members.find((m) => m.state === 'follower')!;
