@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Inventory } from '../inventory/model.js';
 import { UserError, ExitCode } from '../errors.js';
 import { execa } from 'execa';
+import { isUrl } from './sources.js';
 import { PROMETHEUS_JAR, zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import type { ClusterState } from './state.js';
@@ -34,7 +35,7 @@ export async function metricsJarProblems(inv: Inventory, state: ClusterState, pl
     if (!m.metrics.enabled) continue;
     const install = plan.installs.find((i) => i.host === m.host && i.service === 'zookeeper');
     const has = install
-      ? install.source && !/^https?:\/\//i.test(install.source) && existsSync(install.source)
+      ? install.source && !isUrl(install.source) && existsSync(install.source)
         ? await tarballHas(install.source, PROMETHEUS_JAR)
         : true
       : state.facts.get(m.host)?.globs.get(`${m.home}/lib ${PROMETHEUS_JAR}`) ?? true;
@@ -98,7 +99,7 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
       problems.push(`${i.host}: ${i.home} exists but holds no ${i.service} installation (no start script); move it away or set ${i.service}.home`);
     }
     if (!i.source) problems.push(`${i.host}: ${i.service} is not installed in ${i.home} and the inventory gives no ${i.service}.source tarball`);
-    else if (!/^https?:\/\//i.test(i.source) && !existsSync(i.source)) problems.push(`${i.host}: ${i.service}.source ${i.source} does not exist on this machine`);
+    else if (!isUrl(i.source) && !existsSync(i.source)) problems.push(`${i.host}: ${i.service}.source ${i.source} does not exist on this machine`);
   }
   return [...new Set(problems)];
 }

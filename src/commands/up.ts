@@ -3,9 +3,8 @@
 // host, the step, what was expected and what was seen, and the tail of that service's log.
 // Nothing is rolled back; a re-run continues where it stopped, because the plan is rebuilt from state.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { hostPort, type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
@@ -14,6 +13,7 @@ import { kafka } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
 import { assertPreflight, metricsJarProblems, preflightProblems } from './preflight.js';
+import { localTarball, sourceProblems } from './sources.js';
 import { memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
@@ -52,33 +52,6 @@ function localSha256(path: string): Promise<string> {
     localShaCache.set(path, p);
   }
   return p;
-}
-
-const downloads = new Map<string, Promise<string>>();
-
-/** A URL source is downloaded once to the control machine's cache, then uploaded like a local one. */
-function localTarball(source: string): Promise<string> {
-  if (!/^https?:\/\//i.test(source)) return Promise.resolve(source);
-  let p = downloads.get(source);
-  if (!p) {
-    p = download(source);
-    downloads.set(source, p);
-  }
-  return p;
-}
-
-async function download(source: string): Promise<string> {
-  const dir = join(homedir(), '.cache', 'zkafka', createHash('sha256').update(source).digest('hex').slice(0, 16));
-  const file = join(dir, basename(new URL(source).pathname) || 'dist.tgz');
-  if (existsSync(file)) return file;
-  const res = await fetch(source).catch((e: Error) => {
-    throw new UserError(`cannot download ${source}: ${e.message}`);
-  });
-  if (!res.ok) throw new UserError(`cannot download ${source}: HTTP ${res.status}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(`${file}.part`, Buffer.from(await res.arrayBuffer()));
-  renameSync(`${file}.part`, file);
-  return file;
 }
 
 async function install(s: Session, step: InstallStep): Promise<void> {
@@ -135,7 +108,7 @@ async function waitForEnsemble(s: Session, inv: Inventory, members: ZookeeperMem
   }
 }
 
-async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
+async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output): Promise<void> {
   const running = new Set(state.members.filter((m) => m.pid !== undefined).map((m) => m.member.id));
   const majority = Math.floor(inv.members.length / 2) + 1;
   for (const step of steps) {
@@ -149,7 +122,6 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
       if (step.action === 'restart') await waitForEnsemble(s, inv, started, m, 'all');
       else if (started.length >= majority) await waitForEnsemble(s, inv, started, m, 'leader');
     });
-    done.push(`${step.action === 'start' ? 'started' : 'restarted'} zookeeper ${m.id} on ${m.host}`);
   }
   // With nothing started, the state read moments ago already answers the final check.
   const healthy = !steps.length && state.members.every((m) => SERVING.includes(m.mode)) && state.members.some((m) => m.mode === 'leader' || m.mode === 'standalone');
@@ -249,7 +221,7 @@ async function waitInSync(s: Session, inv: Inventory, b: Broker): Promise<void> 
   if (!ok.ok) await failWithLog(s, b.host, `rolling restart after broker ${b.id}`, 'no under-replicated partitions', seen, kafkaLog(b));
 }
 
-async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, done: string[]): Promise<void> {
+async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output): Promise<void> {
   if (!inv.brokers.length) return;
   if (!steps.length && state.controller !== null && state.brokers.every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
   const reg = new Registry(s, inv);
@@ -261,7 +233,6 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
         await startBroker(s, inv, reg, b);
         if (step.action === 'restart') await waitInSync(s, inv, b);
       });
-      done.push(`${step.action === 'start' ? 'started' : 'restarted'} kafka ${b.id} on ${b.host}`);
     }
     await out.step(`Kafka: ${inv.brokers.length} broker(s) registered and a controller elected`, async () => {
       let seen = '';
@@ -302,7 +273,7 @@ export async function preflight(s: Session, inv: Inventory, out: Output): Promis
   return out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
     const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
     const plan = buildPlan(inv, st);
-    assertPreflight([...preflightProblems(s, inv, st, plan), ...(await metricsJarProblems(inv, st, plan))]);
+    assertPreflight([...preflightProblems(s, inv, st, plan), ...(await metricsJarProblems(inv, st, plan)), ...(await sourceProblems(plan))]);
     return st;
   });
 }
@@ -374,7 +345,6 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
       );
     });
   }
-  const done: string[] = [];
-  await runZookeeper(s, inv, state, plan.zookeeper, out, done);
-  await runKafka(s, inv, state, plan.kafka, out, done);
+  await runZookeeper(s, inv, state, plan.zookeeper, out);
+  await runKafka(s, inv, state, plan.kafka, out);
 }
