@@ -1,6 +1,9 @@
 // The command line: parses arguments, runs one command, and is the one place where errors become
 // messages and exit codes (see errors.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { packageRoot } from './paths.js';
 import { Output } from './ui/output.js';
 import { ExitCode, UserError, InventoryError, formatProblem } from './errors.js';
 import { loadInventory } from './inventory/load.js';
@@ -23,6 +26,10 @@ interface GlobalOptions {
 
 const DEFAULT_INVENTORY = 'inventory.yaml';
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function inventoryPath(arg: string | undefined): string {
   return arg ?? process.env.ZKAFKA_INVENTORY ?? DEFAULT_INVENTORY;
 }
@@ -31,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   let out = new Output();
   const program = new Command('zkafka')
     .description('Stand up, check and take down a ZooKeeper ensemble and the Kafka brokers on it, over SSH.')
+    .version(packageVersion(), '-V, --version')
     .option('--json', 'print one JSON document on stdout (progress goes to stderr)')
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'show each remote command and its output, and stack traces of internal errors')
