@@ -2,7 +2,8 @@
 // The brokers are the Kafka stand-in (test/standin), or a genuine Kafka when ZKAFKA_KAFKA_TGZ is set.
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, labDown, labExec, labUp, waitUntil, type Lab } from '../lab/lab.js';
+import { join } from 'node:path';
+import { buildDists, labDown, labExec, labUp, REPO_ROOT, waitUntil, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
 
 interface Status {
@@ -234,11 +235,30 @@ describe('zkafka up, status and down on the lab', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/--purge deletes .* add --yes/);
     expect((await labExec('lab1', ['test', '-f', '/data/zookeeper/myid'])).exitCode).toBe(0);
+    // At a terminal it asks, and only the cluster's name confirms.
+    const { execa } = await import('execa');
+    const cmd = `node ${join(REPO_ROOT, 'bin/zkafka.js')} down ${inventory} --purge`;
+    const declined = await execa('script', ['-qec', cmd, '/dev/null'], { input: 'yes\n', reject: false, env: { FORCE_COLOR: '0' } });
+    expect(declined.exitCode).toBe(1);
+    expect(declined.stdout).toMatch(/Type the cluster name to confirm/);
+    expect(declined.stdout).toMatch(/purge not confirmed/);
+    expect((await labExec('lab1', ['test', '-f', '/data/zookeeper/myid'])).exitCode).toBe(0);
     const purged = await zkafkaJson(['down', inventory, '--purge', '--yes']);
     expect(purged.exitCode, purged.stderr).toBe(0);
     for (const h of lab.hosts) {
       const r = await labExec(h.name, ['sh', '-c', 'ls -d /data/zookeeper /data/kafka-logs /var/log/kafka /var/log/zookeeper 2>/dev/null; ls /opt']);
       expect(r.stdout.trim().split('\n')).toEqual(['kafka', 'zookeeper']); // the installs stay, the data is gone
     }
+  });
+
+  it('reinstalls a removed home from the tarball kept on the host, without uploading it again', async () => {
+    await labExec('lab1', ['rm', '-rf', '/opt/kafka']);
+    const r = await zkafka(['up', inventory, '--verbose']);
+    expect(r.exitCode, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toMatch(/install {2}kafka into \/opt\/kafka/);
+    expect(r.stderr).not.toMatch(/\[lab1\] upload /);
+    expect(r.stderr).toMatch(/\[lab1\] \$ sh -c .*tar -xzf/s);
+    const s = await zkafkaJson<Status>(['status', inventory]);
+    expect(s.json.healthy).toBe(true);
   });
 });
