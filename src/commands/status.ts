@@ -23,6 +23,8 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
     state: m.reachable ? m.mode : 'unreachable',
     pid: m.pid ?? null,
   }));
+  // A broker is healthy when it runs and is registered with the endpoint the inventory gives it.
+  const brokerHealthy = state.brokers.map((b) => b.pid !== undefined && !!b.endpoints?.includes(kafka.endpoint(b.broker)));
   const brokers = state.brokers.map((b) => {
     const expected = kafka.endpoint(b.broker);
     return {
@@ -38,7 +40,7 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
   const healthy =
     quorum &&
     state.members.every((m) => SERVING.includes(m.mode)) &&
-    brokers.every((b) => b.state === 'running' && b.registered && b.endpoint === kafka.endpoint(state.brokers.find((x) => x.broker.id === b.id)!.broker)) &&
+    brokerHealthy.every(Boolean) &&
     (brokers.length === 0 || state.controller !== null) &&
     s.unreachable.size === 0;
   return {
