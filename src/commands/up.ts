@@ -280,9 +280,18 @@ export async function preflight(s: Session, inv: Inventory, out: Output): Promis
 
 export async function withLock<T>(s: Session, command: string, opts: { breakLock?: boolean }, fn: () => Promise<T>): Promise<T> {
   const lock = await acquireLock(s, command, opts);
+  // Interrupted (Ctrl-C, a CI job cancelled): give the lock back before going, so nobody has to break it.
+  const interrupted = (signal: NodeJS.Signals) => {
+    s.out.error(`interrupted by ${signal}: releasing the run lock; services may be half way through a step, run up again`);
+    void lock.release().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await fn();
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     await lock.release();
   }
 }

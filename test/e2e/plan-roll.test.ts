@@ -176,5 +176,17 @@ describe('plan, idempotent up, rolling restarts, lock', () => {
     const broken = await zkafka(['up', inventory, '--break-lock']);
     expect(broken.exitCode, broken.stderr).toBe(0);
     expect((await labExec('lab1', ['test', '-d', lockDir])).exitCode).not.toBe(0);
+
+    // An interrupted run (Ctrl-C) gives its lock back.
+    const interrupted = execa('node', [join(REPO_ROOT, 'bin/zkafka.js'), 'restart', inventory, '--service', 'kafka'], { reject: false, stdin: 'ignore' });
+    const until = Date.now() + 30_000;
+    while ((await labExec('lab1', ['test', '-d', lockDir])).exitCode !== 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    interrupted.kill('SIGINT');
+    const stopped = await interrupted;
+    expect(stopped.exitCode).toBe(130);
+    expect(String(stopped.stderr)).toMatch(/interrupted by SIGINT: releasing the run lock/);
+    expect((await labExec('lab1', ['test', '-d', lockDir])).exitCode).not.toBe(0);
+    const after = await zkafka(['up', inventory]);
+    expect(after.exitCode, after.stderr).toBe(0);
   });
 });
