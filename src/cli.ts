@@ -43,7 +43,6 @@ export async function main(argv: string[]): Promise<number> {
     .option('-q, --quiet', 'print only results and errors')
     .option('-v, --verbose', 'show each remote command and its output, and stack traces of internal errors')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .hook('preAction', (cmd) => {
       out = new Output(cmd.optsWithGlobals<GlobalOptions>());
     });
@@ -147,7 +146,6 @@ function handleError(e: unknown, out: Output): number {
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  out.error(`internal error: ${err.message}${out.verbose ? '' : ' (run with --verbose for the stack trace)'}`);
-  if (out.verbose && err.stack) process.stderr.write(`${err.stack}\n`);
+  out.error(`internal error: ${err.message}${out.verbose ? '' : ' (run with --verbose for the stack trace)'}`, out.verbose && err.stack ? err.stack.split('\n') : []);
   return ExitCode.internal;
 }
