@@ -5,15 +5,9 @@ import { createInterface } from 'node:readline/promises';
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
-import { terminate } from '../services/remote.js';
-import { zookeeper } from '../services/zookeeper.js';
-import { kafka } from '../services/kafka.js';
-import { readClusterState, Registry, servicePid } from './state.js';
+import { hostDirs, readClusterState, Registry } from './state.js';
 import { withSession, type Session } from './session.js';
-import { withLock } from './up.js';
-import { waitFor } from './wait.js';
-
-const STOP_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
+import { stopBroker, stopMember, withLock } from './up.js';
 
 export interface DownOptions {
   purge?: boolean;
@@ -35,16 +29,6 @@ async function confirmPurge(inv: Inventory, opts: DownOptions): Promise<void> {
   }
 }
 
-async function waitExited(s: Session, inv: Inventory, host: string, service: 'zookeeper' | 'kafka', extra?: () => Promise<boolean>): Promise<boolean> {
-  const r = await waitFor(
-    async () => {
-      if ((await servicePid(s, inv, host, service)) !== undefined) return undefined;
-      return !extra || (await extra()) ? true : undefined;
-    },
-    { timeoutMs: STOP_TIMEOUT_MS },
-  );
-  return r.ok;
-}
 
 export async function downCommand(inv: Inventory, out: Output, opts: DownOptions): Promise<number> {
   await confirmPurge(inv, opts);
@@ -66,14 +50,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   for (const bs of brokers) {
     const b = bs.broker;
     await out.step(`stop Kafka broker ${b.id} on ${b.host}${b.id === state.controller ? ' (controller)' : ''}`, async () => {
-      await s.exec(b.host, terminate(bs.pid!));
-      const registrationGone = async () => {
-        const r = await registry.read();
-        return !r || !r.registered.has(b.id); // No ensemble to ask: the process is gone, which is what matters.
-      };
-      if (!(await waitExited(s, inv, b.host, 'kafka', registrationGone))) {
-        throw new UserError(`${b.host}: stopping broker ${b.id}: expected process ${bs.pid} to exit and /brokers/ids/${b.id} to go within ${STOP_TIMEOUT_MS / 1000}s`);
-      }
+      await stopBroker(s, inv, registry, b, bs.pid!);
     });
     stopped.push(`kafka ${b.id} on ${b.host}`);
   }
@@ -84,10 +61,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   for (const ms of members) {
     const m = ms.member;
     await out.step(`stop ZooKeeper member ${m.id} on ${m.host}${ms.mode === 'leader' ? ' (leader)' : ''}`, async () => {
-      await s.exec(m.host, terminate(ms.pid!));
-      if (!(await waitExited(s, inv, m.host, 'zookeeper'))) {
-        throw new UserError(`${m.host}: stopping ZooKeeper member ${m.id}: expected process ${ms.pid} to exit within ${STOP_TIMEOUT_MS / 1000}s`);
-      }
+      await stopMember(s, inv, m, ms.pid!);
     });
     stopped.push(`zookeeper ${m.id} on ${m.host}`);
   }
@@ -97,7 +71,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
     await out.step('purge data and log directories', () =>
       Promise.all(
         inv.hosts.map(async (h) => {
-          const dirs = [...(h.zookeeper ? zookeeper.dirs(h.zookeeper) : []), ...(h.kafka ? kafka.dirs(h.kafka) : [])];
+          const dirs = hostDirs(h);
           if (!dirs.length) return;
           await s.run(h.name, 'deleting data and log directories', { argv: ['rm', '-rf', '--', ...dirs] });
           purged.push(...dirs.map((d) => `${h.name}:${d}`));

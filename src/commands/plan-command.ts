@@ -6,8 +6,7 @@ import { ExitCode } from '../errors.js';
 import { parseReadFiles, readFiles } from '../services/remote.js';
 import { buildPlan, planChanges } from './plan.js';
 import { planJson, printPlan } from './plan-view.js';
-import { metricsJarProblems, preflightProblems } from './preflight.js';
-import { sourceProblems } from './sources.js';
+import { allPreflightProblems } from './preflight.js';
 import { readClusterState } from './state.js';
 import { withSession } from './session.js';
 
@@ -15,7 +14,7 @@ export async function planCommand(inv: Inventory, out: Output): Promise<number> 
   return withSession(inv, out, async (s) => {
     const state = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
     const plan = buildPlan(inv, state);
-    const problems = [...preflightProblems(s, inv, state, plan), ...(await metricsJarProblems(inv, state, plan)), ...(await sourceProblems(plan))];
+    const problems = await allPreflightProblems(s, inv, state, plan);
     // The current content of every file that would change, for the diffs: one command per host.
     const before = new Map<string, string | null>();
     await Promise.all(

@@ -5,6 +5,7 @@ import { basename, dirname } from 'node:path';
 import type { Host, Inventory } from '../inventory/model.js';
 import type { RenderedFile, ServiceName } from '../render/files.js';
 import { zookeeper } from '../services/zookeeper.js';
+import { kafka } from '../services/kafka.js';
 import type { ClusterState } from './state.js';
 
 export interface InstallStep {
@@ -67,7 +68,7 @@ function serviceHome(host: Host, service: ServiceName): { home: string; source?:
     return { home: m.home, ...(m.source ? { source: m.source } : {}), exec: zookeeper.script(m) };
   }
   const b = host.kafka!;
-  return { home: b.home, ...(b.source ? { source: b.source } : {}), exec: `${b.home}/bin/kafka-server-start.sh` };
+  return { home: b.home, ...(b.source ? { source: b.source } : {}), exec: kafka.script(b) };
 }
 
 export function buildPlan(inv: Inventory, state: ClusterState): Plan {

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import type { Inventory } from '../inventory/model.js';
 import { UserError, ExitCode } from '../errors.js';
 import { execa } from 'execa';
-import { isUrl } from './sources.js';
+import { isUrl, sourceProblems } from './sources.js';
 import { PROMETHEUS_JAR, zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
-import type { ClusterState } from './state.js';
+import { pidOf, type ClusterState } from './state.js';
 import type { Plan } from './plan.js';
 import type { Session } from './session.js';
 
@@ -56,21 +56,20 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
     const facts = state.facts.get(host.name);
     if (!facts) continue;
     if (host.zookeeper || host.kafka) {
-      const need = MINIMUM_JAVA;
       if (!facts.java?.path) {
         problems.push(`${host.name}: no Java found (${host.javaHome ? `${host.javaHome}/bin/java is missing` : 'no java on PATH; install a JDK or set java.home'})`);
       } else if (facts.java.major === undefined) {
         problems.push(`${host.name}: cannot tell the version of ${facts.java.path} (it printed: ${facts.java.versionLine ?? 'nothing'})`);
-      } else if (facts.java.major < need) {
-        problems.push(`${host.name}: ${facts.java.path} is Java ${facts.java.major}; these services need Java ${need} or newer`);
+      } else if (facts.java.major < MINIMUM_JAVA) {
+        problems.push(`${host.name}: ${facts.java.path} is Java ${facts.java.major}; these services need Java ${MINIMUM_JAVA} or newer`);
       }
     }
     for (const [dir, blocker] of facts.dirs) {
       if (blocker !== null) problems.push(`${host.name}: cannot create ${dir}: ${blocker} is not a writable directory`);
     }
     const owned: Array<{ port: number; what: string; pid?: number }> = [];
-    if (host.zookeeper) for (const p of zookeeper.ports(host.zookeeper)) owned.push({ ...p, what: `ZooKeeper ${p.what}`, pid: facts.procs.get('zookeeper')?.[0]?.pid });
-    if (host.kafka) for (const p of kafka.ports(host.kafka)) owned.push({ ...p, what: `Kafka ${p.what}`, pid: facts.procs.get('kafka')?.[0]?.pid });
+    if (host.zookeeper) for (const p of zookeeper.ports(host.zookeeper)) owned.push({ ...p, what: `ZooKeeper ${p.what}`, pid: pidOf(facts, 'zookeeper') });
+    if (host.kafka) for (const p of kafka.ports(host.kafka)) owned.push({ ...p, what: `Kafka ${p.what}`, pid: pidOf(facts, 'kafka') });
     for (const o of owned) {
       const holders = (facts.listeners ?? []).filter((l) => l.port === o.port && (l.address === '*' || l.address === '0.0.0.0' || l.address === '::' || l.address === host.address || l.address.startsWith('127.')));
       const foreign = holders.find((l) => l.pid === undefined ? o.pid === undefined : l.pid !== o.pid);
@@ -102,6 +101,11 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
     else if (!isUrl(i.source) && !existsSync(i.source)) problems.push(`${i.host}: ${i.service}.source ${i.source} does not exist on this machine`);
   }
   return [...new Set(problems)];
+}
+
+/** Everything preflight checks, for `up` (which stops on any) and `plan` (which lists them). */
+export async function allPreflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): Promise<string[]> {
+  return [...preflightProblems(s, inv, state, plan), ...(await metricsJarProblems(inv, state, plan)), ...(await sourceProblems(plan))];
 }
 
 export function assertPreflight(problems: string[]): void {

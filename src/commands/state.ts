@@ -25,7 +25,7 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
   }
   if (b) {
     items.push({ kind: 'proc', name: 'kafka', mainClass: KAFKA_MAIN, config: kafka.config(b) });
-    items.push({ kind: 'exec', path: `${b.home}/bin/kafka-server-start.sh` });
+    items.push({ kind: 'exec', path: kafka.script(b) });
   }
   for (const f of files) items.push({ kind: 'file', path: f.path });
   if (opts.dirs) {
@@ -43,6 +43,11 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });
   return items;
+}
+
+/** The data and log directories of a host's services (created by up, deleted by down --purge). */
+export function hostDirs(host: Host): string[] {
+  return [...(host.zookeeper ? zookeeper.dirs(host.zookeeper) : []), ...(host.kafka ? kafka.dirs(host.kafka) : [])];
 }
 
 export async function probeHost(s: Session, host: Host, files: RenderedFile[], opts: ProbeOptions = {}): Promise<HostFacts> {

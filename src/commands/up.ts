@@ -12,9 +12,9 @@ import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
-import { assertPreflight, metricsJarProblems, preflightProblems } from './preflight.js';
-import { localTarball, sourceProblems } from './sources.js';
-import { memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
+import { allPreflightProblems, assertPreflight } from './preflight.js';
+import { localTarball } from './sources.js';
+import { hostDirs, memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
 import { printPlan, planJson } from './plan-view.js';
@@ -71,7 +71,7 @@ async function install(s: Session, step: InstallStep): Promise<void> {
 
 // ---- ZooKeeper -------------------------------------------------------------------------------------
 
-async function stopMember(s: Session, inv: Inventory, m: ZookeeperMember, pid: number): Promise<void> {
+export async function stopMember(s: Session, inv: Inventory, m: ZookeeperMember, pid: number): Promise<void> {
   await s.exec(m.host, terminate(pid));
   const gone = await waitFor(async () => ((await servicePid(s, inv, m.host, 'zookeeper')) === undefined ? true : undefined), { timeoutMs: SERVICE_TIMEOUT_MS });
   if (!gone.ok) await failWithLog(s, m.host, `stopping ZooKeeper member ${m.id}`, `process ${pid} to exit`, 'it still running', zkLog(m));
@@ -143,7 +143,7 @@ async function listenerAccepts(s: Session, b: Broker): Promise<boolean> {
   }
 }
 
-async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: Broker, pid: number): Promise<void> {
+export async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: Broker, pid: number): Promise<void> {
   await s.exec(b.host, terminate(pid));
   const gone = await waitFor(
     async () => {
@@ -273,7 +273,7 @@ export async function preflight(s: Session, inv: Inventory, out: Output): Promis
   return out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
     const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
     const plan = buildPlan(inv, st);
-    assertPreflight([...preflightProblems(s, inv, st, plan), ...(await metricsJarProblems(inv, st, plan)), ...(await sourceProblems(plan))]);
+    assertPreflight(await allPreflightProblems(s, inv, st, plan));
     return st;
   });
 }
@@ -346,7 +346,7 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
       await Promise.all(
         hostsWithFiles.map(async (h) => {
           const host = inv.hosts.find((x) => x.name === h)!;
-          const dirs = [...(host.zookeeper ? zookeeper.dirs(host.zookeeper) : []), ...(host.kafka ? kafka.dirs(host.kafka) : [])];
+          const dirs = hostDirs(host);
           if (dirs.length) await s.run(h, 'creating data and log directories', makeDirs(dirs));
           const files = plan.files.filter((f) => f.host === h);
           if (files.length) await s.run(h, 'writing config files', writeFiles(files));

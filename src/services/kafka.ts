@@ -8,6 +8,7 @@ export const KAFKA_MAIN = 'kafka.Kafka';
 
 export const kafka = {
   config: (b: Broker) => remotePaths.serverProperties(b),
+  script: (b: Broker) => `${b.home}/bin/kafka-server-start.sh`,
 
   env(b: Broker, javaHome?: string): Record<string, string> {
     // LOG_DIR keeps server.log and kafkaServer.out in the broker's own log directory.
@@ -16,7 +17,7 @@ export const kafka = {
 
   /** `bin/kafka-server-start.sh -daemon config/server.properties`, as in the runbook. */
   start(b: Broker, javaHome?: string): Command {
-    return { argv: [`${b.home}/bin/kafka-server-start.sh`, '-daemon', kafka.config(b)], env: kafka.env(b, javaHome), cwd: b.home };
+    return { argv: [kafka.script(b), '-daemon', kafka.config(b)], env: kafka.env(b, javaHome), cwd: b.home };
   },
 
   dirs(b: Broker): string[] {
