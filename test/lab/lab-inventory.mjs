@@ -66,7 +66,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const labDir = process.env.ZKAFKA_LAB_DIR || '/var/tmp/zkafka-lab';
+  const index = process.env.ZKAFKA_LAB_INDEX ?? '0';
+  const labDir = process.env.ZKAFKA_LAB_DIR || `/var/tmp/zkafka-lab${index === '0' ? '' : index}`;
   const lab = JSON.parse(readFileSync(join(labDir, 'lab.json'), 'utf8'));
   process.stdout.write(
     labInventory(lab, {

@@ -36,8 +36,10 @@ export const DIST_DIR = join(REPO_ROOT, 'build', 'dist');
 export const ZOOKEEPER_TGZ_NAME = 'apache-zookeeper-3.8.0-bin.tar.gz';
 export const KAFKA_STANDIN_TGZ_NAME = 'kafka_2.13-3.9.1-standin.tgz';
 
+/** The lab's state dir: $ZKAFKA_LAB_DIR, else the default of lab number $ZKAFKA_LAB_INDEX (see test/lab/lab). */
 export function labDir(): string {
-  return process.env.ZKAFKA_LAB_DIR || '/var/tmp/zkafka-lab';
+  const index = process.env.ZKAFKA_LAB_INDEX ?? '0';
+  return process.env.ZKAFKA_LAB_DIR || `/var/tmp/zkafka-lab${index === '0' ? '' : index}`;
 }
 
 /** Reads $ZKAFKA_LAB_DIR/lab.json of the lab that is up. */
