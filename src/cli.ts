@@ -72,14 +72,19 @@ export async function main(argv: string[]): Promise<number> {
     return inv;
   };
   const inventoryArg = `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`;
+  const hostList = (v: string) => v.split(',').map((h) => h.trim()).filter(Boolean);
+  const skipHelp = 'go on without hosts that cannot be reached (they are left out and count as down)';
+  type ScopeOpts = { hosts?: string[]; skipUnreachable?: boolean };
   let exit: number = ExitCode.ok;
 
   program
     .command('up')
     .description('install, configure and start the ensemble, then the brokers, checking each step')
     .argument('[inventory]', inventoryArg)
+    .option('--hosts <names>', 'only these hosts (comma-separated)', hostList)
+    .option('--skip-unreachable', skipHelp)
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: { breakLock?: boolean }) => {
+    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean }) => {
       exit = await (await commands.up()).upCommand(inventory(file), out, opts);
     });
 
@@ -95,10 +100,11 @@ export async function main(argv: string[]): Promise<number> {
     .command('restart')
     .description('rolling restart: ZooKeeper followers first and the leader last, then brokers with the controller last')
     .argument('[inventory]', inventoryArg)
-    .option('--hosts <names>', 'only these hosts (comma-separated)', (v: string) => v.split(',').map((h) => h.trim()).filter(Boolean))
+    .option('--hosts <names>', 'only these hosts (comma-separated)', hostList)
+    .option('--skip-unreachable', skipHelp)
     .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
+    .action(async (file: string | undefined, opts: ScopeOpts & { service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
       exit = await (await commands.restart()).restartCommand(inventory(file), out, opts);
     });
 
@@ -114,10 +120,12 @@ export async function main(argv: string[]): Promise<number> {
     .command('down')
     .description('stop the brokers, then the ensemble, in reverse order')
     .argument('[inventory]', inventoryArg)
+    .option('--hosts <names>', 'only these hosts (comma-separated)', hostList)
+    .option('--skip-unreachable', skipHelp)
     .option('--purge', 'also delete data and log directories')
     .option('-y, --yes', 'do not ask before --purge')
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
+    .action(async (file: string | undefined, opts: ScopeOpts & { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
       exit = await (await commands.down()).downCommand(inventory(file), out, opts);
     });
 

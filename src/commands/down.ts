@@ -7,9 +7,10 @@ import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import { hostDirs, readClusterState, Registry } from './state.js';
 import { withSession, type Session } from './session.js';
-import { stopBroker, stopMember, withLock } from './up.js';
+import { printLeftOut, stopBroker, stopMember, withLock } from './up.js';
+import { checkHostNames, runScope, type Scope, type ScopeOptions } from './scope.js';
 
-export interface DownOptions {
+export interface DownOptions extends ScopeOptions {
   purge?: boolean;
   yes?: boolean;
   breakLock?: boolean;
@@ -31,17 +32,20 @@ async function confirmPurge(inv: Inventory, opts: DownOptions): Promise<void> {
 
 
 export async function downCommand(inv: Inventory, out: Output, opts: DownOptions): Promise<number> {
+  checkHostNames(inv, opts.hosts);
   await confirmPurge(inv, opts);
   return withSession(inv, out, async (s) => {
-    if (s.unreachable.size) {
-      throw new UserError(`cannot reach ${s.unreachable.size} host(s); nothing was stopped`, ExitCode.failed, [...s.unreachable.values()].map((e) => e.message));
-    }
-    return withLock(s, 'down', opts, () => stopAll(s, inv, out, opts));
+    const scope = runScope(inv, s.unreachable, opts, 'down');
+    if (!scope.hosts.size) throw new UserError('down: no host left to work on', ExitCode.failed, scope.leftOut.map((l) => `${l.host}: ${l.reason}`));
+    return withLock(s, 'down', opts, () => stopAll(s, inv, out, opts, scope));
   });
 }
 
-async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOptions): Promise<number> {
-  const state = await readClusterState(s, inv);
+async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOptions, scope: Scope): Promise<number> {
+  const full = await readClusterState(s, inv);
+  // Services on hosts left out are not touched (nor listed as stopped).
+  const state = { ...full, brokers: full.brokers.filter((b) => scope.hosts.has(b.broker.host)), members: full.members.filter((m) => scope.hosts.has(m.member.host)) };
+  printLeftOut(out, scope);
   const stopped: string[] = [];
 
   const registry = new Registry(s, inv);
@@ -70,7 +74,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   if (opts.purge) {
     await out.step('purge data and log directories', () =>
       Promise.all(
-        inv.hosts.map(async (h) => {
+        inv.hosts.filter((h) => scope.hosts.has(h.name)).map(async (h) => {
           const dirs = hostDirs(h);
           if (!dirs.length) return;
           await s.run(h.name, 'deleting data and log directories', { argv: ['rm', '-rf', '--', ...dirs] });
@@ -83,7 +87,10 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
     ...state.brokers.filter((b) => b.pid === undefined).map((b) => `kafka ${b.broker.id} on ${b.broker.host}`),
     ...state.members.filter((m) => m.pid === undefined).map((m) => `zookeeper ${m.member.id} on ${m.member.host}`),
   ];
-  out.result({ ok: true, stopped, alreadyStopped: already, purged, stats: s.stats() });
-  out.print(`down: stopped ${stopped.length} service(s)${already.length ? `, ${already.length} already stopped` : ''}${opts.purge ? `, purged ${purged.length} director${purged.length === 1 ? 'y' : 'ies'}` : ''}`);
+  out.result({ ok: true, stopped, alreadyStopped: already, purged, leftOut: scope.leftOut, stats: s.stats() });
+  out.print(
+    `down: stopped ${stopped.length} service(s)${already.length ? `, ${already.length} already stopped` : ''}${opts.purge ? `, purged ${purged.length} director${purged.length === 1 ? 'y' : 'ies'}` : ''}` +
+      `${scope.leftOut.length ? `, ${scope.leftOut.length} host(s) left out (${scope.leftOut.map((l) => l.host).join(', ')})` : ''}`,
+  );
   return ExitCode.ok;
 }

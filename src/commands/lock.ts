@@ -1,5 +1,5 @@
 // A run lock, so that two runs that change the same cluster cannot interleave. It lives on the first
-// host of the inventory (a directory made atomically with mkdir, with who and since when inside), so
+// reachable host of the inventory (a directory made atomically with mkdir, with who and since when inside), so
 // it works across control machines. A lock left by a killed run is broken deliberately (--break-lock).
 import { hostname, userInfo } from 'node:os';
 import { UserError, ExitCode } from '../errors.js';
@@ -29,7 +29,8 @@ export interface Lock {
 }
 
 export async function acquireLock(s: Session, command: string, opts: { breakLock?: boolean } = {}): Promise<Lock> {
-  const host = s.inv.hosts[0]!.name;
+  // The first host that answers: with --skip-unreachable the first host may be the one left out.
+  const host = (s.inv.hosts.find((h) => s.reachable(h.name)) ?? s.inv.hosts[0]!).name;
   const path = lockPath(s.inv.cluster);
   const holder = `${userInfo().username}@${hostname()} pid ${process.pid} (zkafka ${command}) since ${new Date().toISOString()}`;
   const r = await s.run(host, 'taking the run lock', { argv: script(ACQUIRE, path, holder, opts.breakLock ? 'yes' : 'no') });

@@ -9,6 +9,7 @@ import { kafka } from '../services/kafka.js';
 import { pidOf, type ClusterState } from './state.js';
 import type { Plan } from './plan.js';
 import type { Session } from './session.js';
+import type { Scope } from './scope.js';
 
 /** The oldest Java ZooKeeper 3.5+ and ZooKeeper-mode Kafka (2.x, 3.x) run on. */
 export const MINIMUM_JAVA = 8;
@@ -49,10 +50,12 @@ export async function metricsJarProblems(inv: Inventory, state: ClusterState, pl
   return problems;
 }
 
-export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): string[] {
+export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan, scope?: Scope): string[] {
   const problems: string[] = [];
-  for (const e of s.unreachable.values()) problems.push(e.message);
-  for (const host of inv.hosts) {
+  // Hosts left out of the run (--hosts, --skip-unreachable) are not checked: nothing on them is touched.
+  const inScope = (host: string) => !scope || scope.hosts.has(host);
+  for (const [h, e] of s.unreachable) if (inScope(h)) problems.push(e.message);
+  for (const host of inv.hosts.filter((h) => inScope(h.name))) {
     const facts = state.facts.get(host.name);
     if (!facts) continue;
     if (host.zookeeper || host.kafka) {
@@ -80,7 +83,7 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
   }
   for (const bs of state.brokers) {
     const b = bs.broker;
-    if (bs.pid !== undefined) continue;
+    if (bs.pid !== undefined || !inScope(b.host)) continue;
     const facts = state.facts.get(b.host);
     for (const d of b.logDirs) {
       const stored = facts?.props.get(`${d}/meta.properties broker.id`);
@@ -104,8 +107,8 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
 }
 
 /** Everything preflight checks, for `up` (which stops on any) and `plan` (which lists them). */
-export async function allPreflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan): Promise<string[]> {
-  return [...preflightProblems(s, inv, state, plan), ...(await metricsJarProblems(inv, state, plan)), ...(await sourceProblems(plan))];
+export async function allPreflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan, scope?: Scope): Promise<string[]> {
+  return [...preflightProblems(s, inv, state, plan, scope), ...(await metricsJarProblems(inv, state, plan)), ...(await sourceProblems(plan))];
 }
 
 export function assertPreflight(problems: string[]): void {

@@ -4,6 +4,7 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
+import { checkHostNames, type Scope } from './scope.js';
 import type { ServiceName } from '../render/files.js';
 import { lastOne, type Plan, type ServiceStep } from './plan.js';
 import { runPlan } from './up.js';
@@ -13,10 +14,12 @@ export interface RestartOptions {
   hosts?: string[];
   service?: ServiceName;
   breakLock?: boolean;
+  skipUnreachable?: boolean;
 }
 
-export function restartPlan(state: ClusterState, opts: RestartOptions): Plan {
-  const pick = (host: string, service: ServiceName) => (!opts.hosts || opts.hosts.includes(host)) && (!opts.service || opts.service === service);
+export function restartPlan(state: ClusterState, opts: RestartOptions, scope?: Scope): Plan {
+  const pick = (host: string, service: ServiceName) =>
+    (!opts.hosts || opts.hosts.includes(host)) && (!scope || scope.hosts.has(host)) && (!opts.service || opts.service === service);
   const step = (host: string, service: ServiceName, id: number, pid: number | undefined): ServiceStep => ({
     host,
     service,
@@ -33,11 +36,9 @@ export function restartPlan(state: ClusterState, opts: RestartOptions): Plan {
 }
 
 export async function restartCommand(inv: Inventory, out: Output, opts: RestartOptions): Promise<number> {
-  for (const h of opts.hosts ?? []) {
-    if (!inv.hosts.some((x) => x.name === h)) throw new UserError(`--hosts: no host named ${h} in ${inv.file}`, ExitCode.usage);
-  }
-  return runPlan(inv, out, 'restart', opts, (state) => {
-    const plan = restartPlan(state, opts);
+  checkHostNames(inv, opts.hosts);
+  return runPlan(inv, out, 'restart', opts, (state, scope) => {
+    const plan = restartPlan(state, opts, scope);
     if (!plan.zookeeper.length && !plan.kafka.length) throw new UserError('restart: no service matches --hosts/--service', ExitCode.usage);
     return plan;
   });

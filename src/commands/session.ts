@@ -12,9 +12,15 @@ export class Session {
     readonly inv: Inventory,
     readonly out: Output,
     private readonly transports: Map<string, Transport>,
-    /** Hosts that could not be reached, with the reason. */
-    readonly unreachable: Map<string, UserError>,
+    private readonly failed: Map<string, UserError>,
   ) {}
+
+  /** Hosts that could not be reached, or whose connection was lost during the run, with the reason. */
+  get unreachable(): Map<string, UserError> {
+    const all = new Map(this.failed);
+    for (const [h, t] of this.transports) if (t.lost) all.set(h, t.lost instanceof UserError ? t.lost : new UserError(`${h}: ${t.lost.message}`));
+    return all;
+  }
 
   static async open(inv: Inventory, out: Output, hosts: Host[] = inv.hosts): Promise<Session> {
     const log = { debug: (t: string) => out.debug(t) };
@@ -34,12 +40,13 @@ export class Session {
   }
 
   reachable(host: string): boolean {
-    return this.transports.has(host);
+    const t = this.transports.get(host);
+    return !!t && !t.lost;
   }
 
   transport(host: string): Transport {
     const t = this.transports.get(host);
-    if (!t) throw this.unreachable.get(host) ?? new UserError(`${host}: not connected`);
+    if (!t) throw this.failed.get(host) ?? new UserError(`${host}: not connected`);
     return t;
   }
 

@@ -61,7 +61,14 @@ export function pidOf(facts: HostFacts | undefined, service: 'zookeeper' | 'kafk
 
 /** The pid of a host's service, read afresh (one round trip); undefined when it is not running. */
 export async function servicePid(s: Session, inv: Inventory, host: string, service: 'zookeeper' | 'kafka'): Promise<number | undefined> {
-  return pidOf(await probeHost(s, inv.hosts.find((h) => h.name === host)!, []), service);
+  return (await serviceProcess(s, inv, host, service))?.pid;
+}
+
+/** A host's service process and when it started (seconds since the epoch, the host's clock). */
+export async function serviceProcess(s: Session, inv: Inventory, host: string, service: 'zookeeper' | 'kafka'): Promise<{ pid: number; startedAt: number } | undefined> {
+  const facts = await probeHost(s, inv.hosts.find((h) => h.name === host)!, []);
+  const p = facts.procs.get(service)?.[0];
+  return p ? { pid: p.pid, startedAt: facts.now - p.elapsed } : undefined;
 }
 
 /** Asks a member for `srvr` over its host's SSH connection. */
@@ -116,17 +123,28 @@ export interface ClusterState {
   registryKnown: boolean;
 }
 
-export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise<{ registered: Map<number, string[]>; controller: number | null }> {
+export interface RegistryView {
+  registered: Map<number, string[]>;
+  controller: number | null;
+  /** When each registration was written, where the broker says (ms, its host's clock). */
+  since: Map<number, number>;
+}
+
+export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise<RegistryView> {
   const registered = new Map<number, string[]>();
+  const since = new Map<number, number>();
   await Promise.all(
     brokers.map(async (b) => {
       const node = await zk.getData(kafka.registrationPath(b));
-      if (node) registered.set(b.id, parseRegistration(node.data)?.endpoints ?? []);
+      if (!node) return;
+      const reg = parseRegistration(node.data);
+      registered.set(b.id, reg?.endpoints ?? []);
+      if (reg?.timestamp !== undefined) since.set(b.id, reg.timestamp);
     }),
   );
   const chroot = brokers[0]?.chroot ?? '';
   const c = await zk.getData(`${chroot}/controller`);
-  return { registered, controller: c ? (parseController(c.data) ?? null) : null };
+  return { registered, controller: c ? (parseController(c.data) ?? null) : null, since };
 }
 
 export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOptions = {}): Promise<ClusterState> {
@@ -174,7 +192,7 @@ export class Registry {
     private readonly s: Session,
     private readonly inv: Inventory,
   ) {}
-  async read(): Promise<{ registered: Map<number, string[]>; controller: number | null } | undefined> {
+  async read(): Promise<RegistryView | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
       this.zk ??= await openZk(this.s, this.inv.members);
       if (!this.zk) return undefined;

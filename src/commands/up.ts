@@ -14,18 +14,27 @@ import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFile
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
 import { allPreflightProblems, assertPreflight } from './preflight.js';
 import { localTarball } from './sources.js';
-import { hostDirs, memberMode, readClusterState, Registry, SERVING, servicePid, type ClusterState } from './state.js';
+import { hostDirs, memberMode, readClusterState, Registry, SERVING, serviceProcess, servicePid, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { waitFor } from './wait.js';
 import { printPlan, planJson } from './plan-view.js';
 import { acquireLock } from './lock.js';
+import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
+import { guardStop } from './roll-guard.js';
+import { StartExited, startWithRetries, type StartAttempt } from './start-retry.js';
 
 /** How long one service may take to come up or go down. */
 const SERVICE_TIMEOUT_MS = Number(process.env.ZKAFKA_SERVICE_TIMEOUT ?? 90) * 1000;
 
 class StepFailure extends UserError {}
 
-async function failWithLog(s: Session, host: string, step: string, expected: string, seen: string, log: { dir: string; patterns: string[] }): Promise<never> {
+/** What one run carries through its steps: the hosts it may touch, and the start attempts that failed. */
+export interface RunContext {
+  scope: Scope;
+  attempts: StartAttempt[];
+}
+
+async function failWithLog(s: Session, host: string, step: string, expected: string, seen: string, log: { dir: string; patterns: string[] }, exited = false): Promise<never> {
   let tail: string[] = [];
   try {
     const r = await s.exec(host, logTail(log.dir, log.patterns, 20));
@@ -33,11 +42,15 @@ async function failWithLog(s: Session, host: string, step: string, expected: str
   } catch {
     tail = ['(could not read the log)'];
   }
-  throw new StepFailure(`${host}: ${step}: expected ${expected}, saw ${seen}`, ExitCode.failed, [`last lines of the log on ${host}:`, ...tail]);
+  const Failure = exited ? StartExited : StepFailure;
+  throw new Failure(`${host}: ${step}: expected ${expected}, saw ${seen}`, ExitCode.failed, [`last lines of the log on ${host}:`, ...tail]);
 }
 
 const zkLog = (m: ZookeeperMember) => ({ dir: m.logDir, patterns: ['*.out', '*.log'] });
 const kafkaLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
+// The start scripts truncate these on every start: they hold exactly the last attempt.
+const zkConsole = (m: ZookeeperMember) => ({ dir: m.logDir, patterns: ['*.out'] });
+const kafkaConsole = (b: Broker) => ({ dir: b.logDir, patterns: ['kafkaServer.out'] });
 
 // ---- install ---------------------------------------------------------------------------------------
 
@@ -82,7 +95,7 @@ async function startMember(s: Session, inv: Inventory, m: ZookeeperMember): Prom
   const r = await s.exec(m.host, zookeeper.start(m, host.javaHome));
   const pid = await waitFor(() => servicePid(s, inv, m.host, 'zookeeper'), { timeoutMs: r.code === 0 ? 15_000 : 0 });
   if (!pid.ok) {
-    await failWithLog(s, m.host, `starting ZooKeeper member ${m.id}`, 'a running QuorumPeerMain process', `zkServer.sh exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ') || 'no output'} and no process`, zkLog(m));
+    await failWithLog(s, m.host, `starting ZooKeeper member ${m.id}`, 'a running QuorumPeerMain process', `zkServer.sh exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ') || 'no output'} and no process`, zkLog(m), true);
   }
   return (pid as { value: number }).value;
 }
@@ -108,14 +121,18 @@ async function waitForEnsemble(s: Session, inv: Inventory, members: ZookeeperMem
   }
 }
 
-async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output): Promise<void> {
+async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, ctx: RunContext): Promise<void> {
   const running = new Set(state.members.filter((m) => m.pid !== undefined).map((m) => m.member.id));
   const majority = Math.floor(inv.members.length / 2) + 1;
   for (const step of steps) {
     const m = inv.members.find((x) => x.id === step.id)!;
+    const label = `ZooKeeper member ${m.id}`;
+    if (step.action === 'restart') await guardStop(s, inv, out, { service: 'zookeeper', id: m.id, host: m.host, label }, undefined, SERVICE_TIMEOUT_MS);
     await out.step(`${step.action} ZooKeeper member ${m.id} on ${m.host} (${step.reason})`, async () => {
       if (step.action === 'restart') await stopMember(s, inv, m, state.members.find((x) => x.member.id === m.id)!.pid!);
-      await startMember(s, inv, m);
+      await startWithRetries(s, out, { host: m.host, service: 'zookeeper', id: m.id, label, consoleLog: zkConsole(m) }, ctx.attempts, async () => {
+        await startMember(s, inv, m);
+      });
       running.add(m.id);
       const started = inv.members.filter((x) => running.has(x.id));
       // A restarted member must be back (leader or follower) before the next one goes.
@@ -123,10 +140,14 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
       else if (started.length >= majority) await waitForEnsemble(s, inv, started, m, 'leader');
     });
   }
-  // With nothing started, the state read moments ago already answers the final check.
-  const healthy = !steps.length && state.members.every((m) => SERVING.includes(m.mode)) && state.members.some((m) => m.mode === 'leader' || m.mode === 'standalone');
-  if (inv.members.length && !healthy) {
-    await out.step(`ZooKeeper ensemble of ${inv.members.length}: every member leader or follower`, () => waitForEnsemble(s, inv, inv.members, inv.members.at(-1)!, 'all'));
+  // With nothing started, the state read moments ago already answers the final check. Members left out
+  // of the run count as down: the others must serve (a serving member is part of a quorum).
+  const mine = inv.members.filter((m) => ctx.scope.hosts.has(m.host));
+  const mineState = state.members.filter((m) => ctx.scope.hosts.has(m.member.host));
+  const healthy = !steps.length && mineState.every((m) => SERVING.includes(m.mode)) && state.members.some((m) => m.mode === 'leader' || m.mode === 'standalone');
+  if (mine.length && !healthy) {
+    const title = mine.length === inv.members.length ? `ZooKeeper ensemble of ${inv.members.length}: every member leader or follower` : `ZooKeeper: ${mine.length} of ${inv.members.length} member(s) leader or follower (${inv.members.length - mine.length} left out)`;
+    await out.step(title, () => waitForEnsemble(s, inv, mine, mine.at(-1)!, 'all'));
   }
 }
 
@@ -168,20 +189,29 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
   const since = Date.now();
   const ok = await waitFor(
     async () => {
-      const pid = await servicePid(s, inv, b.host, 'kafka');
-      if (pid === undefined) {
+      const proc = await serviceProcess(s, inv, b.host, 'kafka');
+      if (proc === undefined) {
         // The start script forks the JVM before it returns: a process that vanished, or is not there
         // within a few seconds, has crashed.
         if (hadProcess || Date.now() - since > 3_000) {
-          await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b));
+          await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b), true);
         }
         return undefined;
       }
+      const pid = proc.pid;
       hadProcess = true;
       const regs = await reg.read();
       const eps = regs?.registered.get(b.id);
       if (!eps) {
         seen = `process ${pid} running, /brokers/ids/${b.id} not registered yet`;
+        return undefined;
+      }
+      // A node this process did not write (an earlier session's, another broker's with this id) is no
+      // success: this broker is about to fail with NodeExistsException. Both times come from the broker
+      // host's clock, with slack for ps's whole-second elapsed time.
+      const at = regs?.since.get(b.id);
+      if (at !== undefined && at < (proc.startedAt - 2) * 1000) {
+        seen = `/brokers/ids/${b.id} registered at ${new Date(at).toISOString()}, before process ${pid} started (another session's)`;
         return undefined;
       }
       if (!eps.includes(expected)) {
@@ -221,25 +251,29 @@ async function waitInSync(s: Session, inv: Inventory, b: Broker): Promise<void> 
   if (!ok.ok) await failWithLog(s, b.host, `rolling restart after broker ${b.id}`, 'no under-replicated partitions', seen, kafkaLog(b));
 }
 
-async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output): Promise<void> {
-  if (!inv.brokers.length) return;
-  if (!steps.length && state.controller !== null && state.brokers.every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
+async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, ctx: RunContext): Promise<void> {
+  const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
+  if (!mine.length) return;
+  if (!steps.length && state.controller !== null && state.brokers.filter((b) => ctx.scope.hosts.has(b.broker.host)).every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
   const reg = new Registry(s, inv);
   try {
     for (const step of steps) {
       const b = inv.brokers.find((x) => x.id === step.id)!;
+      const label = `broker ${b.id}`;
+      if (step.action === 'restart') await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label }, reg, SERVICE_TIMEOUT_MS);
       await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
         if (step.action === 'restart') await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
-        await startBroker(s, inv, reg, b);
+        await startWithRetries(s, out, { host: b.host, service: 'kafka', id: b.id, label, consoleLog: kafkaConsole(b) }, ctx.attempts, () => startBroker(s, inv, reg, b));
         if (step.action === 'restart') await waitInSync(s, inv, b);
       });
     }
-    await out.step(`Kafka: ${inv.brokers.length} broker(s) registered and a controller elected`, async () => {
+    const leftOut = inv.brokers.length - mine.length;
+    await out.step(`Kafka: ${mine.length} broker(s) registered${leftOut ? ` (${leftOut} left out)` : ''} and a controller elected`, async () => {
       let seen = '';
       const ok = await waitFor(
         async () => {
           const r = await reg.read();
-          const missing = inv.brokers.filter((b) => !r?.registered.has(b.id)).map((b) => b.id);
+          const missing = mine.filter((b) => !r?.registered.has(b.id)).map((b) => b.id);
           seen = r ? `${missing.length ? `brokers ${missing.join(',')} not registered` : 'all registered'}, controller ${r.controller ?? 'none'}` : 'no ZooKeeper member serving';
           return r && !missing.length && r.controller !== null ? true : undefined;
         },
@@ -260,20 +294,24 @@ export interface UpResult {
   files: string[];
   services: string[];
   alreadyRunning: string[];
+  /** Hosts the run did not touch, and why. */
+  leftOut: Array<{ host: string; reason: string }>;
+  /** Start attempts that failed (retried or not). */
+  startAttempts: StartAttempt[];
   seconds: number;
   stats: { connections: number; commands: number; hosts: number };
 }
 
-export interface UpOptions {
+export interface UpOptions extends ScopeOptions {
   breakLock?: boolean;
 }
 
 /** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
-export async function preflight(s: Session, inv: Inventory, out: Output): Promise<ClusterState> {
-  return out.step(`preflight on ${inv.hosts.length} host(s)`, async () => {
+export async function preflight(s: Session, inv: Inventory, out: Output, scope: Scope = fullScope(inv)): Promise<ClusterState> {
+  return out.step(`preflight on ${scope.hosts.size} host(s)`, async () => {
     const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
-    const plan = buildPlan(inv, st);
-    assertPreflight(await allPreflightProblems(s, inv, st, plan));
+    const plan = scopePlan(buildPlan(inv, st), scope);
+    assertPreflight(await allPreflightProblems(s, inv, st, plan, scope));
     return st;
   });
 }
@@ -300,43 +338,54 @@ export async function withLock<T>(s: Session, command: string, opts: { breakLock
  * The shape of every run that changes the cluster (`up`, `restart`): connect, lock, preflight, build the
  * plan from the state, show it, carry it out, report.
  */
-export async function runPlan(inv: Inventory, out: Output, command: string, opts: { breakLock?: boolean }, makePlan: (state: ClusterState) => Plan): Promise<number> {
+export async function runPlan(inv: Inventory, out: Output, command: string, opts: UpOptions, makePlan: (state: ClusterState, scope: Scope) => Plan): Promise<number> {
   const started = Date.now();
   return withSession(inv, out, async (s) => {
-    if (s.unreachable.size) assertPreflight([...s.unreachable.values()].map((e) => e.message));
+    const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
+    if (!scope.hosts.size) throw new UserError(`${command}: no host left to work on`, ExitCode.failed, scope.leftOut.map((l) => `${l.host}: ${l.reason}`));
     return withLock(s, command, opts, async () => {
-      const state = await preflight(s, inv, out);
-      const plan = makePlan(state);
+      const state = await preflight(s, inv, out, scope);
+      const plan = scopePlan(makePlan(state, scope), scope);
+      printLeftOut(out, scope);
       printPlan(plan, out, { diffs: false });
-      await applyPlan(s, inv, state, plan, out);
-      reportRun(out, command, plan, started, s);
+      const ctx: RunContext = { scope, attempts: [] };
+      await applyPlan(s, inv, state, plan, out, ctx);
+      reportRun(out, command, plan, started, s, ctx);
       return ExitCode.ok;
     });
   });
+}
+
+export function printLeftOut(out: Output, scope: Scope): void {
+  for (const l of scope.leftOut) out.warn(`left out: ${l.host}: ${l.reason}; nothing on it is touched and its services count as down`);
 }
 
 export function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Promise<number> {
   return runPlan(inv, out, 'up', opts, (state) => buildPlan(inv, state));
 }
 
-export function reportRun(out: Output, command: string, plan: Plan, started: number, s: Session): void {
+export function reportRun(out: Output, command: string, plan: Plan, started: number, s: Session, ctx: RunContext): void {
   const result: UpResult = {
     changed: planChanges(plan) > 0,
     installed: plan.installs.map((i) => `${i.service} on ${i.host}`),
     files: plan.files.map((f) => `${f.host}:${f.path}`),
     services: [...plan.zookeeper, ...plan.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`),
     alreadyRunning: plan.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
+    leftOut: ctx.scope.leftOut,
+    startAttempts: ctx.attempts,
     seconds: (Date.now() - started) / 1000,
     stats: s.stats(),
   };
   out.result({ ok: true, plan: planJson(plan), ...result });
   out.print(
     `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
-      `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''} in ${result.seconds.toFixed(1)}s`,
+      `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''}` +
+      `${result.startAttempts.length ? `, ${result.startAttempts.length} failed start attempt(s) retried` : ''}` +
+      `${result.leftOut.length ? `, ${result.leftOut.length} host(s) left out (${result.leftOut.map((l) => l.host).join(', ')})` : ''} in ${result.seconds.toFixed(1)}s`,
   );
 }
 
-export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output): Promise<void> {
+export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output, ctx: RunContext = { scope: fullScope(inv), attempts: [] }): Promise<void> {
   if (plan.installs.length) {
     await out.step(`install ${plan.installs.map((i) => `${i.service} on ${i.host}`).join(', ')}`, () => Promise.all(plan.installs.map((i) => install(s, i))).then(() => undefined));
   }
@@ -354,6 +403,6 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
       );
     });
   }
-  await runZookeeper(s, inv, state, plan.zookeeper, out);
-  await runKafka(s, inv, state, plan.kafka, out);
+  await runZookeeper(s, inv, state, plan.zookeeper, out, ctx);
+  await runKafka(s, inv, state, plan.kafka, out, ctx);
 }

@@ -36,17 +36,21 @@ export interface BrokerRegistration {
   endpoints: string[];
   host?: string;
   port?: number;
+  /** When the broker registered (ms since the epoch, the broker host's clock). */
+  timestamp?: number;
 }
 
 /** Parses the JSON a broker writes into /brokers/ids/<id>. */
 export function parseRegistration(data: string): BrokerRegistration | undefined {
   try {
-    const j = JSON.parse(data) as { endpoints?: unknown; host?: unknown; port?: unknown };
+    const j = JSON.parse(data) as { endpoints?: unknown; host?: unknown; port?: unknown; timestamp?: unknown };
     const endpoints = Array.isArray(j.endpoints) ? j.endpoints.map(String) : [];
+    const timestamp = Number(j.timestamp);
     return {
       endpoints,
       ...(typeof j.host === 'string' ? { host: j.host } : {}),
       ...(typeof j.port === 'number' ? { port: j.port } : {}),
+      ...(j.timestamp !== undefined && Number.isFinite(timestamp) ? { timestamp } : {}),
     };
   } catch {
     return undefined;

@@ -12,6 +12,7 @@ import { fingerprint, knownHostsName, parseKnownHosts, verifyHostKey, type HostK
 import type { Transport, TransportLog } from './types.js';
 
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+const KEEPALIVE_MS = 3_000;
 
 // Prints K once connected, then copies bytes both ways; when the peer closes, so does the relay.
 const RELAY = 'exec 3<>"/dev/tcp/$1/$2" || exit 111; printf K; cat <&0 >&3 & w=$!; cat <&3; kill $w 2>/dev/null; exit 0';
@@ -123,7 +124,9 @@ export class SshTransport implements Transport {
         port: host.ssh.port,
         username: host.ssh.user,
         readyTimeout: timeout,
-        keepaliveInterval: 15_000,
+        // A host that goes silent (its link cut) is noticed within about 10 s, not after a command's timeout.
+        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveCountMax: 3,
         ...(sock ? { sock } : {}),
         ...auth,
         hostVerifier: (key: Buffer) => {
@@ -140,12 +143,54 @@ export class SshTransport implements Transport {
     }
     const t = new SshTransport(host.name, ssh, jump, host.ssh.commandTimeout * 1000, log);
     t.stats.connections = connections;
+    t.watch(ssh.connection!, target);
     return t;
   }
 
+  /** Why the connection is gone, once it is; every later call fails at once with it. */
+  lost: UserError | undefined;
+  private readonly onLost = new Set<() => void>();
+
+  /** A connection that ends (sshd killed, the host rebooted, keepalives unanswered) fails what is in flight. */
+  private watch(conn: NonNullable<NodeSSH['connection']>, target: string): void {
+    let why = 'the connection closed';
+    conn.on('error', (e: Error & { level?: string }) => {
+      why = e.level === 'client-timeout' ? `no answer to SSH keepalives from ${target} for ${(3 * KEEPALIVE_MS) / 1000}s` : e.message;
+    });
+    const lose = () => {
+      if (this.lost) return;
+      this.lost = new UserError(`${this.host}: SSH connection lost (${why})`);
+      this.log.debug(`[${this.host}] ${this.lost.message}`);
+      for (const f of [...this.onLost]) f();
+    };
+    conn.on('end', lose);
+    conn.on('close', lose);
+  }
+
+  /** `op`, failed as soon as the connection is lost, with the host and what was going on named. */
+  private async guarded<T>(what: string, op: () => Promise<T>): Promise<T> {
+    const lostError = () => new UserError(`${this.lost!.message} while ${what}`);
+    if (this.lost) throw lostError();
+    let off = () => {};
+    const lost = new Promise<never>((_, reject) => {
+      const f = () => reject(lostError());
+      this.onLost.add(f);
+      off = () => this.onLost.delete(f);
+    });
+    try {
+      return await Promise.race([op(), lost]);
+    } finally {
+      off();
+    }
+  }
+
   exec(cmd: Command): Promise<ExecResult> {
+    return this.guarded(`running ${shellString(cmd, true).slice(0, 120)}`, () => this.execOnce(cmd));
+  }
+
+  private execOnce(cmd: Command): Promise<ExecResult> {
     const conn = this.ssh.connection;
-    if (!conn) return Promise.reject(new UserError(`${this.host}: SSH connection is closed`));
+    if (!conn) return Promise.reject(this.lost ?? new UserError(`${this.host}: SSH connection is closed`));
     this.stats.commands++;
     this.log.debug(`[${this.host}] $ ${shellString(cmd, true)}`);
     const timeoutMs = cmd.timeoutMs ?? this.commandTimeoutMs;
@@ -180,8 +225,9 @@ export class SshTransport implements Transport {
   async upload(localPath: string, remotePath: string): Promise<void> {
     this.log.debug(`[${this.host}] upload ${localPath} -> ${remotePath}`);
     try {
-      await this.ssh.putFile(localPath, remotePath);
+      await this.guarded(`uploading ${localPath} to ${remotePath}`, () => this.ssh.putFile(localPath, remotePath));
     } catch (e) {
+      if (e instanceof UserError) throw e;
       throw new UserError(`${this.host}: upload of ${localPath} to ${remotePath} failed: ${(e as Error).message}`);
     }
   }
@@ -189,9 +235,13 @@ export class SshTransport implements Transport {
   /** Unknown until tried; false when the server refuses TCP forwarding (AllowTcpForwarding no). */
   private forwarding: boolean | undefined;
 
-  async connect(address: string, port: number): Promise<Duplex> {
+  connect(address: string, port: number): Promise<Duplex> {
+    return this.guarded(`connecting to ${address}:${port}`, () => this.connectOnce(address, port));
+  }
+
+  private async connectOnce(address: string, port: number): Promise<Duplex> {
     const conn = this.ssh.connection;
-    if (!conn) throw new UserError(`${this.host}: SSH connection is closed`);
+    if (!conn) throw this.lost ?? new UserError(`${this.host}: SSH connection is closed`);
     if (this.forwarding !== false) {
       try {
         const ch = await new Promise<Duplex>((resolve, reject) =>

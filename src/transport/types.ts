@@ -11,6 +11,8 @@ export interface Transport {
   /** A TCP connection from the host to address:port (the SSH channel carries it). */
   connect(address: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
+  /** Set once the connection to the host is gone (SSH only): every later call fails at once with it. */
+  readonly lost?: Error | undefined;
   /** Counts for the benchmark. */
   readonly stats: { connections: number; commands: number };
 }

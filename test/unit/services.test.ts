@@ -110,7 +110,7 @@ describe('Kafka registrations', () => {
   it('reads the endpoints a broker registers, and the controller', () => {
     const reg =
       '{"features":{},"listener_security_protocol_map":{"PLAINTEXT":"PLAINTEXT"},"endpoints":["PLAINTEXT://198.18.0.11:9092"],"jmx_port":-1,"port":9092,"host":"198.18.0.11","version":5,"timestamp":"1795918508264"}';
-    expect(parseRegistration(reg)).toEqual({ endpoints: ['PLAINTEXT://198.18.0.11:9092'], host: '198.18.0.11', port: 9092 });
+    expect(parseRegistration(reg)).toEqual({ endpoints: ['PLAINTEXT://198.18.0.11:9092'], host: '198.18.0.11', port: 9092, timestamp: 1795918508264 });
     expect(parseRegistration('not json')).toBeUndefined();
     expect(parseController('{"version":2,"brokerid":1,"timestamp":"1795918508264","kraftControllerEpoch":-1}')).toBe(1);
     expect(parseController('{"version":1}')).toBeUndefined();
