@@ -357,7 +357,9 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
 }
 
 export function printLeftOut(out: Output, scope: Scope): void {
-  for (const l of scope.leftOut) out.warn(`left out: ${l.host}: ${l.reason}; nothing on it is touched and its services count as down`);
+  for (const l of scope.leftOut) {
+    out.warn(`left out: ${l.host}: ${l.reason}; nothing on it is touched${l.reason.startsWith('unreachable') ? ' and its services count as down' : ''}`);
+  }
 }
 
 export function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Promise<number> {
