@@ -2,7 +2,7 @@
 // messages and exit codes (see errors.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packageRoot } from './paths.js';
 import { Output } from './ui/output.js';
 import { ExitCode, UserError, InventoryError, formatProblem } from './errors.js';
@@ -72,6 +72,11 @@ export async function main(argv: string[]): Promise<number> {
     return inv;
   };
   const inventoryArg = `inventory file (default: $ZKAFKA_INVENTORY or ./${DEFAULT_INVENTORY})`;
+  const inSyncOption = () =>
+    new Option('--in-sync-timeout <seconds>', 'how long a rolling restart waits for under-replicated partitions before stopping a broker (default: $ZKAFKA_IN_SYNC_TIMEOUT or 300)').argParser((v: string) => {
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('a positive number of seconds');
+      return Number(v) * 1000;
+    });
   let exit: number = ExitCode.ok;
 
   program
@@ -79,8 +84,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('install, configure and start the ensemble, then the brokers, checking each step')
     .argument('[inventory]', inventoryArg)
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: { breakLock?: boolean }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, opts);
+    .addOption(inSyncOption())
+    .action(async (file: string | undefined, opts: { breakLock?: boolean; inSyncTimeout?: number }) => {
+      exit = await (await commands.up()).upCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
     });
 
   program
@@ -98,8 +104,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--hosts <names>', 'only these hosts (comma-separated)', (v: string) => v.split(',').map((h) => h.trim()).filter(Boolean))
     .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
-      exit = await (await commands.restart()).restartCommand(inventory(file), out, opts);
+    .addOption(inSyncOption())
+    .action(async (file: string | undefined, opts: { hosts?: string[]; service?: 'zookeeper' | 'kafka'; breakLock?: boolean; inSyncTimeout?: number }) => {
+      exit = await (await commands.restart()).restartCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
     });
 
   program

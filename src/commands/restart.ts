@@ -6,13 +6,12 @@ import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import type { ServiceName } from '../render/files.js';
 import { lastOne, type Plan, type ServiceStep } from './plan.js';
-import { runPlan } from './up.js';
+import { runPlan, type UpOptions } from './up.js';
 import type { ClusterState } from './state.js';
 
-export interface RestartOptions {
+export interface RestartOptions extends UpOptions {
   hosts?: string[];
   service?: ServiceName;
-  breakLock?: boolean;
 }
 
 export function restartPlan(state: ClusterState, opts: RestartOptions): Plan {
