@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the lab, the ZooKeeper build and the stand-in need (only the missing
+# Installs the Debian packages the lab and the ZooKeeper and Kafka builds need (only the missing
 # ones), then the npm dependencies. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=$(cat test/lab/APT_PACKAGES test/standin/APT_PACKAGES | sed 's/#.*//' | tr -s '[:space:]' '\n' | sort -u)
+pkgs=$(cat test/lab/APT_PACKAGES | sed 's/#.*//' | tr -s '[:space:]' '\n' | sort -u)
 missing=()
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,7 @@
 // messages and exit codes (see errors.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { packageRoot } from './paths.js';
 import { Output } from './ui/output.js';
 import { ExitCode, UserError, InventoryError, formatProblem } from './errors.js';
@@ -75,6 +75,11 @@ export async function main(argv: string[]): Promise<number> {
   const hostList = (v: string) => v.split(',').map((h) => h.trim()).filter(Boolean);
   const skipHelp = 'go on without hosts that cannot be reached (they are left out and count as down)';
   type ScopeOpts = { hosts?: string[]; skipUnreachable?: boolean };
+  const inSyncOption = () =>
+    new Option('--in-sync-timeout <seconds>', 'how long a rolling restart waits for under-replicated partitions before stopping a broker (default: $ZKAFKA_IN_SYNC_TIMEOUT or 300)').argParser((v: string) => {
+      if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('a positive number of seconds');
+      return Number(v) * 1000;
+    });
   let exit: number = ExitCode.ok;
 
   program
@@ -84,8 +89,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--hosts <names>', 'only these hosts (comma-separated)', hostList)
     .option('--skip-unreachable', skipHelp)
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, opts);
+    .addOption(inSyncOption())
+    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number }) => {
+      exit = await (await commands.up()).upCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
     });
 
   program
@@ -104,8 +110,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--skip-unreachable', skipHelp)
     .addOption(new Option('--service <service>', 'only this service').choices(['zookeeper', 'kafka']))
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: ScopeOpts & { service?: 'zookeeper' | 'kafka'; breakLock?: boolean }) => {
-      exit = await (await commands.restart()).restartCommand(inventory(file), out, opts);
+    .addOption(inSyncOption())
+    .action(async (file: string | undefined, opts: ScopeOpts & { service?: 'zookeeper' | 'kafka'; breakLock?: boolean; inSyncTimeout?: number }) => {
+      exit = await (await commands.restart()).restartCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
     });
 
   program

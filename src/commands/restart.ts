@@ -7,13 +7,12 @@ import { UserError, ExitCode } from '../errors.js';
 import { checkHostNames, type Scope } from './scope.js';
 import type { ServiceName } from '../render/files.js';
 import { lastOne, type Plan, type ServiceStep } from './plan.js';
-import { runPlan } from './up.js';
+import { runPlan, type UpOptions } from './up.js';
 import type { ClusterState } from './state.js';
 
-export interface RestartOptions {
+export interface RestartOptions extends UpOptions {
   hosts?: string[];
   service?: ServiceName;
-  breakLock?: boolean;
   skipUnreachable?: boolean;
 }
 

@@ -4,7 +4,7 @@ import type { Broker, Host, Inventory, ZookeeperMember } from '../inventory/mode
 import { renderHost, type RenderedFile } from '../render/files.js';
 import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
 import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type ZookeeperMode } from '../services/zookeeper.js';
-import { kafka, KAFKA_MAIN, parseController, parseRegistration } from '../services/kafka.js';
+import { kafka, KAFKA_MAIN, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
@@ -13,6 +13,8 @@ export interface ProbeOptions {
   java?: boolean;
   ports?: boolean;
   dirs?: boolean;
+  /** Also read every partition's replicas and ISR (status). */
+  partitions?: boolean;
 }
 
 export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOptions = {}): ProbeItem[] {
@@ -121,6 +123,8 @@ export interface ClusterState {
   controller: number | null;
   /** Whether ZooKeeper could be asked about brokers at all. */
   registryKnown: boolean;
+  /** Every partition's replicas and ISR (only when asked for, and ZooKeeper answered). */
+  partitions?: PartitionState[];
 }
 
 export interface RegistryView {
@@ -128,9 +132,35 @@ export interface RegistryView {
   controller: number | null;
   /** When each registration was written, where the broker says (ms, its host's clock). */
   since: Map<number, number>;
+  /** Every partition's replicas, leader and ISR, when asked for. */
+  partitions?: PartitionState[];
 }
 
-export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise<RegistryView> {
+/**
+ * Replicas, leader and ISR of every partition, straight from the znodes the controller keeps (no JVM,
+ * the same for every ZooKeeper-mode Kafka version). Requests are pipelined on the one session.
+ */
+export async function readPartitions(zk: ZkWireClient, chroot: string | undefined): Promise<PartitionState[]> {
+  const topics = (await zk.getChildren(topicsPath(chroot))) ?? [];
+  const perTopic = await Promise.all(
+    topics.map(async (topic) => {
+      const node = await zk.getData(`${topicsPath(chroot)}/${topic}`);
+      const assignment = node ? parseTopicAssignment(node.data) : undefined;
+      if (!assignment) return [];
+      return Promise.all(
+        [...assignment].map(async ([partition, replicas]) => {
+          const st = await zk.getData(`${topicsPath(chroot)}/${topic}/partitions/${partition}/state`);
+          // No state yet: the controller is still creating the partition; it has no leader so far.
+          const state = (st && parsePartitionState(st.data)) || { leader: -1, isr: [] };
+          return { topic, partition, replicas, ...state };
+        }),
+      );
+    }),
+  );
+  return perTopic.flat().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+}
+
+export async function readRegistry(zk: ZkWireClient, brokers: Broker[], opts: { partitions?: boolean } = {}): Promise<RegistryView> {
   const registered = new Map<number, string[]>();
   const since = new Map<number, number>();
   await Promise.all(
@@ -143,8 +173,8 @@ export async function readRegistry(zk: ZkWireClient, brokers: Broker[]): Promise
     }),
   );
   const chroot = brokers[0]?.chroot ?? '';
-  const c = await zk.getData(`${chroot}/controller`);
-  return { registered, controller: c ? (parseController(c.data) ?? null) : null, since };
+  const [c, partitions] = await Promise.all([zk.getData(`${chroot}/controller`), opts.partitions ? readPartitions(zk, brokers[0]?.chroot) : undefined]);
+  return { registered, controller: c ? (parseController(c.data) ?? null) : null, since, ...(partitions ? { partitions } : {}) };
 }
 
 export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOptions = {}): Promise<ClusterState> {
@@ -163,7 +193,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     if (!inv.brokers.length) return undefined;
     const r = new Registry(s, inv);
     try {
-      return await r.read();
+      return await r.read({ partitions: !!opts.partitions });
     } finally {
       await r.close();
     }
@@ -182,7 +212,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     const endpoints = reg?.registered.get(b.id);
     return { broker: b, reachable: !!f, ...(pid !== undefined ? { pid } : {}), registered: !!endpoints, ...(endpoints ? { endpoints } : {}) };
   });
-  return { facts, files, members, brokers, controller: reg?.controller ?? null, registryKnown: !!reg };
+  return { facts, files, members, brokers, controller: reg?.controller ?? null, registryKnown: !!reg, ...(reg?.partitions ? { partitions: reg.partitions } : {}) };
 }
 
 /** The broker registry, read through one ZooKeeper session that is reopened when it breaks. */
@@ -192,12 +222,12 @@ export class Registry {
     private readonly s: Session,
     private readonly inv: Inventory,
   ) {}
-  async read(): Promise<RegistryView | undefined> {
+  async read(opts: { partitions?: boolean } = {}): Promise<RegistryView | undefined> {
     for (let attempt = 0; attempt < 2; attempt++) {
       this.zk ??= await openZk(this.s, this.inv.members);
       if (!this.zk) return undefined;
       try {
-        return await readRegistry(this.zk, this.inv.brokers);
+        return await readRegistry(this.zk, this.inv.brokers, opts);
       } catch {
         await this.zk.close();
         this.zk = undefined;

@@ -2,7 +2,7 @@
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { ExitCode } from '../errors.js';
-import { kafka } from '../services/kafka.js';
+import { describePartition, kafka, partitionHealth, partitionName, type PartitionState } from '../services/kafka.js';
 import { hasQuorum, readClusterState, SERVING, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 
@@ -11,8 +11,21 @@ export interface StatusReport {
   zookeeper: { quorum: boolean; members: Array<{ host: string; id: number; state: string; pid: number | null }> };
   kafka: {
     controller: number | null;
-    brokers: Array<{ host: string; id: number; state: string; registered: boolean; endpoint: string | null; pid: number | null }>;
+    brokers: Array<{
+      host: string;
+      id: number;
+      state: string;
+      registered: boolean;
+      endpoint: string | null;
+      pid: number | null;
+      /** Partitions this broker leads, those of them under-replicated, and those where it is out of sync; null when ZooKeeper could not be read. */
+      partitions: { leader: number; underReplicated: number; outOfSync: number } | null;
+    }>;
+    /** Cluster-wide, as `topic-partition` names; null when ZooKeeper could not be read. */
+    partitions: { total: number; underReplicated: string[]; offline: string[] } | null;
   };
+  /** Why the cluster is not healthy, one line each (empty when healthy). */
+  problems: string[];
   unreachable: Array<{ host: string; error: string }>;
 }
 
@@ -25,6 +38,7 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
   }));
   // A broker is healthy when it runs and is registered with the endpoint the inventory gives it.
   const brokerHealthy = state.brokers.map((b) => b.pid !== undefined && !!b.endpoints?.includes(kafka.endpoint(b.broker)));
+  const health = state.partitions ? partitionHealth(state.partitions, new Set(state.brokers.filter((b) => b.registered).map((b) => b.broker.id))) : undefined;
   const brokers = state.brokers.map((b) => {
     const expected = kafka.endpoint(b.broker);
     return {
@@ -34,26 +48,34 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
       registered: b.registered,
       endpoint: b.endpoints?.find((e) => e === expected) ?? b.endpoints?.[0] ?? null,
       pid: b.pid ?? null,
+      partitions: health ? (health.brokers.get(b.broker.id) ?? { leader: 0, underReplicated: 0, outOfSync: 0 }) : null,
     };
   });
+  const partitions = health ? { total: health.total, underReplicated: health.underReplicated.map(partitionName), offline: health.offline.map(partitionName) } : null;
+  const problems: string[] = [];
+  const list = (ps: PartitionState[]) => ps.slice(0, 10).map(describePartition).join('; ') + (ps.length > 10 ? `; ... and ${ps.length - 10} more` : '');
+  if (health?.offline.length) problems.push(`${health.offline.length} partition(s) offline: ${list(health.offline)}`);
+  if (health?.underReplicated.length) problems.push(`${health.underReplicated.length} partition(s) under-replicated: ${list(health.underReplicated)}`);
   const quorum = state.members.length === 0 || hasQuorum(state);
   const healthy =
     quorum &&
     state.members.every((m) => SERVING.includes(m.mode)) &&
     brokerHealthy.every(Boolean) &&
     (brokers.length === 0 || state.controller !== null) &&
+    problems.length === 0 &&
     s.unreachable.size === 0;
   return {
     healthy,
+    problems,
     zookeeper: { quorum, members },
-    kafka: { controller: state.controller, brokers },
+    kafka: { controller: state.controller, brokers, partitions },
     unreachable: [...s.unreachable].map(([host, e]) => ({ host, error: e.message })),
   };
 }
 
 export async function statusCommand(inv: Inventory, out: Output): Promise<number> {
   return withSession(inv, out, async (s) => {
-    const state = await readClusterState(s, inv);
+    const state = await readClusterState(s, inv, { partitions: true });
     const report = statusReport(s, state);
     out.result({ ...report, stats: s.stats() });
     const c = out.color;
@@ -67,17 +89,21 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
         `broker ${b.id}`,
         paint(b.state),
         b.pid,
-        `${b.registered ? `registered ${b.endpoint ?? ''}` : state.registryKnown ? c.red('not registered') : 'registry unknown'}${report.kafka.controller === b.id ? ' (controller)' : ''}`,
+        `${b.registered ? `registered ${b.endpoint ?? ''}` : state.registryKnown ? c.red('not registered') : 'registry unknown'}${report.kafka.controller === b.id ? ' (controller)' : ''}` +
+          (b.partitions ? `, leads ${b.partitions.leader}${b.partitions.underReplicated ? c.red(` (${b.partitions.underReplicated} under-replicated)`) : ''}${b.partitions.outOfSync ? c.yellow(`, out of sync on ${b.partitions.outOfSync}`) : ''}` : ''),
       ]),
     ];
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     out.table(['HOST', 'SERVICE', 'ID', 'STATE', 'PID', 'DETAIL'], rows);
     for (const u of report.unreachable) out.print(c.red(`unreachable: ${u.error}`));
+    for (const p of report.problems) out.print(c.red(p));
     const serving = report.zookeeper.members.filter((m) => SERVING.includes(m.state as never)).length;
     const registered = report.kafka.brokers.filter((b) => b.registered).length;
     out.print(
       `quorum ${serving}/${report.zookeeper.members.length}${report.zookeeper.quorum ? '' : c.red(' (no quorum)')}, ` +
-        `brokers ${registered}/${report.kafka.brokers.length} registered, controller ${report.kafka.controller ?? 'none'}: ` +
+        `brokers ${registered}/${report.kafka.brokers.length} registered, controller ${report.kafka.controller ?? 'none'}` +
+        (report.kafka.partitions ? `, partitions ${report.kafka.partitions.total} (${report.kafka.partitions.offline.length} offline, ${report.kafka.partitions.underReplicated.length} under-replicated)` : '') +
+        ': ' +
         (report.healthy ? c.green('healthy') : c.red('not healthy')),
     );
     return report.healthy ? ExitCode.ok : ExitCode.failed;

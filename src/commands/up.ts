@@ -5,11 +5,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { hostPort, type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
+import { type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import { zookeeper } from '../services/zookeeper.js';
-import { kafka } from '../services/kafka.js';
+import { describePartition, kafka, partitionHealth, type PartitionState } from '../services/kafka.js';
 import { logTail, makeDirs, sha256 as remoteSha256, terminate, unpack, writeFiles } from '../services/remote.js';
 import { buildPlan, planChanges, type InstallStep, type Plan, type ServiceStep } from './plan.js';
 import { allPreflightProblems, assertPreflight } from './preflight.js';
@@ -229,29 +229,45 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
   if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
 }
 
+/** How long a roll waits for every partition to be fully replicated before it stops the next broker. */
+export const IN_SYNC_TIMEOUT_MS = Number(process.env.ZKAFKA_IN_SYNC_TIMEOUT ?? 300) * 1000;
+
 /**
- * Before the next broker goes down, every partition must be fully replicated again. This needs Kafka's
- * admin tool (a JVM, so only during rolling restarts); a distribution without bin/kafka-topics.sh
- * (the test stand-in has no partitions) skips the check.
+ * The in-sync gate of a rolling restart: a broker may go down only when no partition is under-replicated,
+ * or its partitions could lose their last in-sync replica. Read from ZooKeeper (replicas and ISR as the
+ * controller keeps them), so no JVM starts per poll and every ZooKeeper-mode version reads the same.
  */
-async function waitInSync(s: Session, inv: Inventory, b: Broker): Promise<void> {
-  const tool = `${b.home}/bin/kafka-topics.sh`;
-  const has = await s.exec(b.host, { argv: ['test', '-x', tool] });
-  if (has.code !== 0) return;
-  const host = inv.hosts.find((h) => h.name === b.host)!;
-  let seen = '';
+async function waitInSync(reg: Registry, what: string, timeoutMs: number, out: Output): Promise<void> {
+  let short: PartitionState[] = [];
+  let seen = 'no answer from ZooKeeper';
+  let told = false;
+  const since = Date.now();
   const ok = await waitFor(
     async () => {
-      const r = await s.exec(b.host, { argv: [tool, '--bootstrap-server', hostPort(b.address, b.port), '--describe', '--under-replicated-partitions'], env: { ...(host.javaHome ? { JAVA_HOME: host.javaHome } : {}), LOG_DIR: b.logDir } });
-      seen = r.code === 0 ? r.stdout.trim().split('\n').slice(0, 3).join('; ') : `kafka-topics.sh exit ${r.code}`;
-      return r.code === 0 && !r.stdout.trim() ? true : undefined;
+      const r = await reg.read({ partitions: true });
+      if (!r?.partitions) {
+        seen = 'no ZooKeeper member serving';
+        return undefined;
+      }
+      short = partitionHealth(r.partitions, new Set(r.registered.keys())).underReplicated;
+      seen = `${short.length} partition(s) under-replicated`;
+      if (!short.length) return true;
+      if (!told && Date.now() - since > 2000) {
+        told = true;
+        out.info(`waiting ${what}: ${short.length} partition(s) under-replicated: ${short.slice(0, 5).map(describePartition).join('; ')}${short.length > 5 ? '; ...' : ''}`);
+      }
+      return undefined;
     },
-    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 1000 },
+    { timeoutMs, firstDelayMs: 200, maxDelayMs: 1000 },
   );
-  if (!ok.ok) await failWithLog(s, b.host, `rolling restart after broker ${b.id}`, 'no under-replicated partitions', seen, kafkaLog(b));
+  if (!ok.ok) {
+    const names = short.slice(0, 20).map(describePartition);
+    if (short.length > 20) names.push(`... and ${short.length - 20} more`);
+    throw new StepFailure(`kafka: ${what}: expected every partition in sync within ${timeoutMs / 1000}s, saw ${seen}`, ExitCode.failed, short.length ? ['partitions still short of replicas:', ...names] : []);
+  }
 }
 
-async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, ctx: RunContext): Promise<void> {
+async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: ServiceStep[], out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
   const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
   if (!mine.length) return;
   if (!steps.length && state.controller !== null && state.brokers.filter((b) => ctx.scope.hosts.has(b.broker.host)).every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
@@ -262,10 +278,16 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
       const label = `broker ${b.id}`;
       if (step.action === 'restart') await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label }, reg, SERVICE_TIMEOUT_MS);
       await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
-        if (step.action === 'restart') await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
+        if (step.action === 'restart') {
+          await waitInSync(reg, `before stopping broker ${b.id}`, opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS, out);
+          await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
+        }
         await startWithRetries(s, out, { host: b.host, service: 'kafka', id: b.id, label, consoleLog: kafkaConsole(b) }, ctx.attempts, () => startBroker(s, inv, reg, b));
-        if (step.action === 'restart') await waitInSync(s, inv, b);
       });
+    }
+    // The roll is over when the last restarted broker has caught up too.
+    if (steps.some((x) => x.action === 'restart')) {
+      await out.step('Kafka: every partition fully replicated', () => waitInSync(reg, 'after the rolling restart', opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS, out));
     }
     const leftOut = inv.brokers.length - mine.length;
     await out.step(`Kafka: ${mine.length} broker(s) registered${leftOut ? ` (${leftOut} left out)` : ''} and a controller elected`, async () => {
@@ -302,7 +324,12 @@ export interface UpResult {
   stats: { connections: number; commands: number; hosts: number };
 }
 
-export interface UpOptions extends ScopeOptions {
+export interface ApplyOptions {
+  /** How long a roll waits for under-replicated partitions before stopping a broker (default IN_SYNC_TIMEOUT_MS). */
+  inSyncTimeoutMs?: number;
+}
+
+export interface UpOptions extends ApplyOptions, ScopeOptions {
   breakLock?: boolean;
 }
 
@@ -349,7 +376,7 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       printLeftOut(out, scope);
       printPlan(plan, out, { diffs: false });
       const ctx: RunContext = { scope, attempts: [] };
-      await applyPlan(s, inv, state, plan, out, ctx);
+      await applyPlan(s, inv, state, plan, out, opts, ctx);
       reportRun(out, command, plan, started, s, ctx);
       return ExitCode.ok;
     });
@@ -387,7 +414,7 @@ export function reportRun(out: Output, command: string, plan: Plan, started: num
   );
 }
 
-export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output, ctx: RunContext = { scope: fullScope(inv), attempts: [] }): Promise<void> {
+export async function applyPlan(s: Session, inv: Inventory, state: ClusterState, plan: Plan, out: Output, opts: ApplyOptions = {}, ctx: RunContext = { scope: fullScope(inv), attempts: [] }): Promise<void> {
   if (plan.installs.length) {
     await out.step(`install ${plan.installs.map((i) => `${i.service} on ${i.host}`).join(', ')}`, () => Promise.all(plan.installs.map((i) => install(s, i))).then(() => undefined));
   }
@@ -406,5 +433,5 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
     });
   }
   await runZookeeper(s, inv, state, plan.zookeeper, out, ctx);
-  await runKafka(s, inv, state, plan.kafka, out, ctx);
+  await runKafka(s, inv, state, plan.kafka, out, opts, ctx);
 }

@@ -66,3 +66,89 @@ export function parseController(data: string): number | undefined {
     return undefined;
   }
 }
+
+// ---- partitions: replicas from /brokers/topics/T, leader and ISR from .../partitions/P/state ----------
+
+export const topicsPath = (chroot: string | undefined) => `${chroot ?? ''}/brokers/topics`;
+
+export interface PartitionState {
+  topic: string;
+  partition: number;
+  replicas: number[];
+  /** -1 when the partition has no leader (offline). */
+  leader: number;
+  isr: number[];
+}
+
+const intList = (v: unknown): number[] | undefined => (Array.isArray(v) && v.every((x) => Number.isInteger(x)) ? (v as number[]) : undefined);
+
+/**
+ * Parses /brokers/topics/T: {"version":1|2|3,"partitions":{"0":[1,2,0],...},...} (the same shape from
+ * Kafka 0.8 to 3.9; 2.4 added adding/removing_replicas, 2.8 topic_id). Partition -> replica ids.
+ */
+export function parseTopicAssignment(data: string): Map<number, number[]> | undefined {
+  try {
+    const parts = (JSON.parse(data) as { partitions?: unknown }).partitions;
+    if (!parts || typeof parts !== 'object') return undefined;
+    const out = new Map<number, number[]>();
+    for (const [p, r] of Object.entries(parts)) {
+      const replicas = intList(r);
+      if (!/^\d+$/.test(p) || !replicas) return undefined;
+      out.set(Number(p), replicas);
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses .../partitions/P/state: {"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1,2,0]}. */
+export function parsePartitionState(data: string): { leader: number; isr: number[] } | undefined {
+  try {
+    const j = JSON.parse(data) as { leader?: unknown; isr?: unknown };
+    const isr = intList(j.isr);
+    return typeof j.leader === 'number' && isr ? { leader: j.leader, isr } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const partitionName = (p: { topic: string; partition: number }) => `${p.topic}-${p.partition}`;
+
+/** One line naming a partition and what it lacks, e.g. `orders-0 (replicas 0,1,2, in sync 0,1)`. */
+export function describePartition(p: PartitionState): string {
+  return `${partitionName(p)} (replicas ${p.replicas.join(',')}, in sync ${p.isr.join(',') || 'none'}, leader ${p.leader === -1 ? 'none' : p.leader})`;
+}
+
+export interface PartitionHealth {
+  total: number;
+  /** Fewer replicas in sync than assigned (Kafka's UnderReplicatedPartitions, cluster-wide). */
+  underReplicated: PartitionState[];
+  /** No leader, or a leader that is not a live (registered) broker. */
+  offline: PartitionState[];
+  /** Per broker: partitions it leads, those of them under-replicated, and partitions where it is out of sync. */
+  brokers: Map<number, { leader: number; underReplicated: number; outOfSync: number }>;
+}
+
+export function partitionHealth(parts: PartitionState[], live: ReadonlySet<number>): PartitionHealth {
+  const brokers = new Map<number, { leader: number; underReplicated: number; outOfSync: number }>();
+  const of = (id: number) => {
+    let b = brokers.get(id);
+    if (!b) brokers.set(id, (b = { leader: 0, underReplicated: 0, outOfSync: 0 }));
+    return b;
+  };
+  const underReplicated: PartitionState[] = [];
+  const offline: PartitionState[] = [];
+  for (const p of parts) {
+    const short = p.replicas.some((r) => !p.isr.includes(r));
+    const online = p.leader !== -1 && live.has(p.leader);
+    if (short) underReplicated.push(p);
+    if (!online) offline.push(p);
+    if (online) {
+      of(p.leader).leader++;
+      if (short) of(p.leader).underReplicated++;
+    }
+    for (const r of p.replicas) if (!p.isr.includes(r)) of(r).outOfSync++;
+  }
+  return { total: parts.length, underReplicated, offline, brokers };
+}

@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZookeeperDist, labDir, labDown, labExec, labUp, sshConnect, type Lab, waitUntil as waitFor } from '../lab/lab.js';
 
 const ZK_HOME = '/opt/apache-zookeeper-3.8.0-bin';
+// The lab this run uses (ZKAFKA_LAB_INDEX, see test/lab/README.md): its subnet, bridge and namespace names.
+const LAB_INDEX = process.env.ZKAFKA_LAB_INDEX ?? '0';
+const NET = `198.18.${LAB_INDEX}`;
+const NS_PREFIX = LAB_INDEX === '0' ? 'zklab' : `zkl${LAB_INDEX}_`;
+const NET_RE = NET.replace(/\./g, '\\.');
 
 async function sh(ssh: NodeSSH, cmd: string): Promise<{ stdout: string; stderr: string; code: number }> {
   const r = await ssh.execCommand(cmd);
@@ -47,15 +52,15 @@ describe('zkafka test lab', () => {
     await labDown();
   });
 
-  it('describes 3 hosts on 198.18.0.0/24 in lab.json', () => {
+  it(`describes 3 hosts on ${NET}.0/24 in lab.json`, () => {
     expect(lab.hosts.map((h) => [h.name, h.address])).toEqual([
-      ['lab1', '198.18.0.11'],
-      ['lab2', '198.18.0.12'],
-      ['lab3', '198.18.0.13'],
+      ['lab1', `${NET}.11`],
+      ['lab2', `${NET}.12`],
+      ['lab3', `${NET}.13`],
     ]);
     expect(lab.user).toBe('root');
     expect(lab.port).toBe(22);
-    expect(lab.bridge).toBe('zklabbr0');
+    expect(lab.bridge).toBe(`zklabbr${LAB_INDEX}`);
     for (const h of lab.hosts) expect(alive(h.initPid)).toBe(true);
   });
 
@@ -69,7 +74,7 @@ describe('zkafka test lab', () => {
       expect(lines).toContain('127.0.0.1/8');
       expect(lines).toContain(`${h.address}/24`);
       expect(r.stdout).not.toMatch(/default/);
-      expect(r.stdout).toMatch(/198\.18\.0\.12\s+lab2/);
+      expect(r.stdout).toMatch(new RegExp(`${NET_RE}\\.12\\s+lab2`));
     }
   });
 
@@ -78,8 +83,8 @@ describe('zkafka test lab', () => {
     const wrong = join(dir, 'known_hosts');
     // lab1's address with lab2's key.
     const lines = readFileSync(lab.knownHosts, 'utf8').trim().split('\n');
-    const lab2Key = lines.find((l) => l.startsWith('198.18.0.12 '))!.split(' ').slice(1).join(' ');
-    writeFileSync(wrong, `198.18.0.11 ${lab2Key}\n`);
+    const lab2Key = lines.find((l) => l.startsWith(`${NET}.12 `))!.split(' ').slice(1).join(' ');
+    writeFileSync(wrong, `${NET}.11 ${lab2Key}\n`);
     await expect(sshConnect(lab, 'lab1', { knownHosts: wrong })).rejects.toThrow(/Host denied/);
     // And a known_hosts without the host at all.
     writeFileSync(wrong, '');
@@ -87,12 +92,12 @@ describe('zkafka test lab', () => {
     // The real one works (and the OpenSSH client agrees with it in strict mode).
     const ok = await execa('ssh', [
       '-i', lab.identityFile, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', '-o', 'GlobalKnownHostsFile=/dev/null', `root@198.18.0.11`, 'hostname',
+      '-o', 'BatchMode=yes', '-o', 'GlobalKnownHostsFile=/dev/null', `root@${NET}.11`, 'hostname',
     ], { stdin: 'ignore' });
     expect(ok.stdout.trim()).toBe('lab1');
     const bad = await execa('ssh', [
       '-i', lab.identityFile, '-o', `UserKnownHostsFile=${wrong}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', '-o', 'GlobalKnownHostsFile=/dev/null', `root@198.18.0.11`, 'hostname',
+      '-o', 'BatchMode=yes', '-o', 'GlobalKnownHostsFile=/dev/null', `root@${NET}.11`, 'hostname',
     ], { stdin: 'ignore', reject: false });
     expect(bad.exitCode).not.toBe(0);
   });
@@ -101,7 +106,7 @@ describe('zkafka test lab', () => {
     const r = await execa('ssh', [
       '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes',
       '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive',
-      'root@198.18.0.12', 'true',
+      `root@${NET}.12`, 'true',
     ], { stdin: 'ignore', reject: false });
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/Permission denied \(publickey\)/);
@@ -156,17 +161,23 @@ describe('zkafka test lab', () => {
     expect(zombies.stdout.split('\n').filter((l) => l.startsWith('Z'))).toEqual([]);
   });
 
+  let ss: NodeSSH[] = []; // one session per host, for the ensemble tests
+
   it('runs a 3-member ZooKeeper ensemble from the built tarball, as the runbook does', async () => {
     const hosts = lab.hosts;
     const servers = hosts.map((h, i) => `server.${i + 1}=${h.address}:2888:3888`).join('\n');
-    const ss = await Promise.all(hosts.map((h) => connect(h.name)));
+    ss = await Promise.all(hosts.map((h) => connect(h.name)));
     await Promise.all(
       hosts.map(async (h, i) => {
         const s = ss[i]!;
         await s.putFile(zkTgz, `/opt/${basename(zkTgz)}`);
         const cfg = [
           'tickTime=2000', 'initLimit=10', 'syncLimit=5', 'dataDir=/data/zookeeper', 'clientPort=2181',
-          'maxClientCnxns=60', 'autopurge.snapRetainCount=3', 'autopurge.purgeInterval=1', servers, '',
+          'maxClientCnxns=60', 'autopurge.snapRetainCount=3', 'autopurge.purgeInterval=1',
+          // The runbook's Prometheus provider: its jar is in the tarball's lib/ (Maven Central).
+          'metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider',
+          'metricsProvider.httpHost=0.0.0.0', 'metricsProvider.httpPort=7000', 'metricsProvider.exportJvmInfo=true',
+          servers, '',
         ].join('\n');
         const r = await sh(
           s,
@@ -194,7 +205,32 @@ describe('zkafka test lab', () => {
     expect(files.stdout).toMatch(/zookeeper-root-server-lab1\.out/);
     expect(files.stdout).toMatch(/zookeeper_server\.pid/);
     expect(files.stdout).not.toMatch(/zookeeper\.log/);
+  });
 
+  it('serves Prometheus metrics on port 7000 of every member: ZooKeeper\'s own and the JVM\'s', async () => {
+    // Scraped from the machine over the bridge, as a Prometheus server would.
+    for (const h of lab.hosts) {
+      const res = await fetch(`http://${h.address}:7000/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+      // ZooKeeper's: the data tree of a fresh ensemble (/, /zookeeper, /zookeeper/config, /zookeeper/quota) ...
+      expect(value('znode_count'), h.name).toBeGreaterThanOrEqual(4);
+      expect(text).toMatch(/^# TYPE quorum_size gauge$/m);
+      expect(value('quorum_size'), h.name).toBe(3);
+      // ... and the JVM's (exportJvmInfo): the hotspot collectors.
+      expect(value('jvm_threads_current'), h.name).toBeGreaterThan(0);
+      expect(text).toMatch(/^jvm_memory_bytes_used\{area="heap",?\} /m);
+      expect(text).toMatch(/^jvm_info\{/m);
+    }
+    // The leader reports its followers; the followers do not.
+    const synced = await Promise.all(
+      lab.hosts.map(async (h) => /^synced_followers (\S+)$/m.exec(await (await fetch(`http://${h.address}:7000/metrics`)).text())?.[1]),
+    );
+    expect(synced.filter((x) => x !== undefined).map(Number)).toEqual([2]);
+  });
+
+  it('stops the ensemble with zkServer.sh stop', async () => {
     // Stop; the processes go away (reaped by the hosts' init) within a few seconds.
     for (const s of ss) {
       const pid = (await sh(s, 'cat /data/zookeeper/zookeeper_server.pid')).stdout.trim();
@@ -211,30 +247,27 @@ describe('zkafka test lab', () => {
     await sh(s, 'nohup sleep 9999 >/dev/null 2>&1 &');
     const inits = lab.hosts.map((h) => h.initPid);
     const state = labDir();
+    // Every process in this lab's hosts (other labs may be up at the same time: only ours count).
+    const ours = lab.hosts.map((_h, i) => `${NS_PREFIX}${i + 1}`);
+    const pids: number[] = [];
+    for (const ns of ours) {
+      const r = await execa('ip', ['netns', 'pids', ns]);
+      pids.push(...r.stdout.split('\n').filter((x) => /^\d+$/.test(x)).map(Number));
+    }
+    expect(pids.length).toBeGreaterThanOrEqual(2 * lab.hosts.length); // init + sshd per host, + the sleep
     for (const x of sessions.splice(0)) x.dispose();
 
     await labDown();
 
-    const netns = await execa('ip', ['netns', 'list']);
-    expect(netns.stdout).not.toMatch(/zklab/);
+    const netns = (await execa('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0]);
+    for (const ns of ours) expect(netns).not.toContain(ns);
     const links = await execa('ip', ['-o', 'link', 'show']);
-    expect(links.stdout).not.toMatch(/zklab/);
+    expect(links.stdout).not.toMatch(new RegExp(`\\b(${lab.bridge}|${NS_PREFIX}\\d+v)\\b`));
     expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(state);
-    expect(readFileSync('/proc/mounts', 'utf8')).not.toMatch(/\/run\/netns\/zklab/);
+    for (const ns of ours) expect(readFileSync('/proc/mounts', 'utf8')).not.toContain(`/run/netns/${ns} `);
     for (const p of inits) expect(alive(p)).toBe(false);
-    // No process of the lab anywhere: nothing runs sshd with a lab config,
-    // the test sleeps, or a ZooKeeper from the lab.
-    const leftovers: string[] = [];
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      let cmd = '';
-      try {
-        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      } catch {
-        continue;
-      }
-      if (/\/run\/zklab\/|host-init\.sh|sleep (4242|9999)|apache-zookeeper-3\.8\.0-bin/.test(cmd)) leftovers.push(`${pid} ${cmd}`);
-    }
-    expect(leftovers).toEqual([]);
+    // No process of the lab anywhere: none of the hosts' processes (sshd, the sleep) survived.
+    expect(pids.filter(alive)).toEqual([]);
     // Per-host folders are gone.
     expect(() => readdirSync(join(state, 'hosts'))).toThrow();
     // Idempotent.

@@ -5,6 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeSSH } from 'node-ssh';
+// @ts-expect-error: a plain .mjs module shared with lab-inventory.mjs
+import { labKafka as labKafkaJs } from './kafka-dist.mjs';
 
 export interface LabHost {
   name: string; // lab1..labN (also the host's UTS hostname)
@@ -34,7 +36,18 @@ export const REPO_ROOT = resolve(LAB_LIB_DIR, '..', '..');
 export const LAB_SCRIPT = join(LAB_LIB_DIR, 'lab');
 export const DIST_DIR = join(REPO_ROOT, 'build', 'dist');
 export const ZOOKEEPER_TGZ_NAME = 'apache-zookeeper-3.8.0-bin.tar.gz';
-export const KAFKA_STANDIN_TGZ_NAME = 'kafka_2.13-3.9.1-standin.tgz';
+
+export interface LabKafka {
+  version: string; // e.g. 2.4.1
+  scalaVersion: string; // e.g. 2.11
+  tgz: string; // the kafka_SCALA-VERSION.tgz the lab installs
+  operator: boolean; // true: $ZKAFKA_KAFKA_TGZ, an operator's own tarball (never built here)
+}
+
+/** The lab's Kafka ($ZKAFKA_LAB_KAFKA, default 2.4.1, or $ZKAFKA_KAFKA_TGZ); the same answer lab-inventory.mjs uses. */
+export function labKafka(): LabKafka {
+  return labKafkaJs() as LabKafka;
+}
 
 /** The lab's state dir: $ZKAFKA_LAB_DIR, else the default of lab number $ZKAFKA_LAB_INDEX (see test/lab/lab). */
 export function labDir(): string {
@@ -78,22 +91,18 @@ export async function buildZookeeperDist(outDir = DIST_DIR): Promise<string> {
 }
 
 /**
- * The Kafka tarball: $ZKAFKA_KAFKA_TGZ if set, else the stand-in built by
- * test/standin/build.sh into build/dist (built if missing). Throws when neither exists.
+ * The Kafka tarball (see labKafka): $ZKAFKA_KAFKA_TGZ as is, else genuine Apache Kafka built from
+ * Maven Central jars by test/lab/build-kafka.sh into outDir (built if missing).
  */
 export async function buildKafkaDist(outDir = DIST_DIR): Promise<string> {
-  const fromEnv = process.env.ZKAFKA_KAFKA_TGZ;
-  if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`ZKAFKA_KAFKA_TGZ=${fromEnv} does not exist`);
-    return fromEnv;
+  const k = labKafka();
+  if (k.operator) {
+    if (!existsSync(k.tgz)) throw new Error(`ZKAFKA_KAFKA_TGZ=${k.tgz} does not exist`);
+    return k.tgz;
   }
-  const tgz = join(outDir, KAFKA_STANDIN_TGZ_NAME);
-  const script = join(REPO_ROOT, 'test', 'standin', 'build.sh');
-  if (!existsSync(tgz) && existsSync(script)) {
-    await execa('bash', [script, outDir], { stdin: 'ignore', cwd: REPO_ROOT });
-  }
+  const tgz = join(outDir, `kafka_${k.scalaVersion}-${k.version}.tgz`);
   if (!existsSync(tgz)) {
-    throw new Error(`no Kafka tarball: set ZKAFKA_KAFKA_TGZ or provide ${script} (building ${tgz})`);
+    await execa(join(LAB_LIB_DIR, 'build-kafka.sh'), [k.version, k.scalaVersion, outDir], { stdin: 'ignore' });
   }
   return tgz;
 }
@@ -103,12 +112,6 @@ export async function buildDists(): Promise<{ zookeeperTgz: string; kafkaTgz: st
   const zookeeperTgz = await buildZookeeperDist();
   const kafkaTgz = await buildKafkaDist();
   return { zookeeperTgz, kafkaTgz };
-}
-
-/** True when the Kafka tarball can be had without building anything unavailable. */
-export function kafkaDistAvailable(): boolean {
-  if (process.env.ZKAFKA_KAFKA_TGZ) return existsSync(process.env.ZKAFKA_KAFKA_TGZ);
-  return existsSync(join(DIST_DIR, KAFKA_STANDIN_TGZ_NAME)) || existsSync(join(REPO_ROOT, 'test', 'standin', 'build.sh'));
 }
 
 // ---- host key verification -------------------------------------------------

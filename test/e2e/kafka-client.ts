@@ -1,0 +1,94 @@
+// A real Kafka client on the control machine (kafkajs, speaking Kafka's protocol to the lab's brokers
+// over the lab bridge): the judge of whether an operation on the brokers kept every message.
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+
+export function client(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'zkafka-e2e', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000, requestTimeout: 10_000, retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 3000 } });
+}
+
+/** A topic with replication factor 3 and min.insync.replicas=2: an acks=all write needs two copies. */
+export async function createTopic(brokers: string[], topic: string, partitions = 3): Promise<void> {
+  const admin = client(brokers).admin();
+  await admin.connect();
+  try {
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+    });
+    if (!created) throw new Error(`topic ${topic} exists already`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface ProducerRun {
+  /** Stops sending; resolves with the numbers the cluster acknowledged (acks=all), and the errors seen. */
+  stop(): Promise<{ acked: number[]; errors: number; lastError?: string }>;
+  /** How many numbers are acknowledged so far. */
+  count(): number;
+}
+
+/**
+ * Sends numbered messages (10 per request, acks=all) until stopped. A request that fails is sent again
+ * with the same numbers, so every number is acknowledged once the producer stops: a number missing at
+ * the end was acknowledged and then lost.
+ */
+export async function startProducer(brokers: string[], topic: string, pauseMs = 50): Promise<ProducerRun> {
+  const producer: Producer = client(brokers).producer({ allowAutoTopicCreation: false, retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 3000 } });
+  await producer.connect();
+  const acked: number[] = [];
+  let errors = 0;
+  let lastError: string | undefined;
+  let running = true;
+  let next = 0;
+  const loop = (async () => {
+    while (running) {
+      const batch = Array.from({ length: 10 }, (_, i) => next + i);
+      try {
+        await producer.send({ topic, acks: -1, timeout: 10_000, messages: batch.map((n) => ({ key: String(n % 7), value: String(n) })) });
+        acked.push(...batch);
+        next += batch.length;
+      } catch (e) {
+        errors++;
+        lastError = String((e as Error).message ?? e);
+      }
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  })();
+  return {
+    count: () => acked.length,
+    async stop() {
+      running = false;
+      await loop;
+      await producer.disconnect();
+      return { acked, errors, ...(lastError ? { lastError } : {}) };
+    },
+  };
+}
+
+/** Reads the topic from the beginning until every number in `expected` was seen (or the time is up). */
+export async function consumeNumbers(brokers: string[], topic: string, expected: number[], timeoutMs = 90_000): Promise<{ seen: Set<number>; missing: number[] }> {
+  const consumer = client(brokers).consumer({ groupId: `zkafka-e2e-${topic}-${Date.now()}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await consumer.connect();
+  const seen = new Set<number>();
+  const want = new Set(expected);
+  let left = want.size;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const n = Number(message.value?.toString());
+        if (!seen.has(n)) {
+          seen.add(n);
+          if (want.has(n) && --left === 0) done();
+        }
+      },
+    });
+    if (left > 0) await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return { seen, missing: expected.filter((n) => !seen.has(n)) };
+}
