@@ -39,7 +39,7 @@ export interface Startable {
 /** The text of the attempt that just failed (its console log), or '' when it cannot be read. */
 async function attemptLog(s: Session, x: Startable): Promise<string> {
   try {
-    return (await s.exec(x.host, logTail(x.consoleLog.dir, x.consoleLog.patterns, 400))).stdout;
+    return (await s.exec(x.host, logTail(x.consoleLog.dir, x.consoleLog.patterns, 100_000))).stdout;
   } catch (e) {
     if (e instanceof UserError) return '';
     throw e;
@@ -64,8 +64,9 @@ export async function startWithRetries(s: Session, out: Output, x: Startable, at
       attempts.push(a);
       mine.push(a);
       if (!retried) {
-        const verdict = c.kind === 'transient' ? `still failing after ${attempt} attempt(s)` : `not retried (${c.kind === 'lasting' ? 'a lasting cause' : 'no transient cause found in the log'})`;
-        throw new UserError(`${e.message}; ${verdict}: ${c.reason}`, e.exitCode, [...mine.map(describeAttempt), ...(c.evidence ? [`log: ${c.evidence}`] : []), ...e.details]);
+        const verdict =
+          c.kind === 'transient' ? `still failing after ${attempt} attempt(s): ${c.reason}` : c.kind === 'lasting' ? `not retried (a lasting cause): ${c.reason}` : 'not retried: no known transient cause in its log';
+        throw new UserError(`${e.message}; ${verdict}`, e.exitCode, [...mine.map(describeAttempt), ...(c.evidence ? [`log: ${c.evidence}`] : []), ...e.details]);
       }
       out.info(`${x.host}: ${x.label} did not start, ${describeAttempt(a)}; starting it again in ${pauseMs / 1000}s`);
       await new Promise((r) => setTimeout(r, pauseMs));

@@ -143,6 +143,7 @@ describe('a host lost during an install, and broker starts that fail', () => {
   let lab: Lab;
   let inventory: string;
   let paddedTgz: string;
+  let zookeeperTgz: string;
   let head: string;
 
   beforeAll(async () => {
@@ -152,8 +153,9 @@ describe('a host lost during an install, and broker starts that fail', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zkafka-padded-'));
     await execa('sh', ['-c', 'mkdir -p "$1/src" && tar -xzf "$2" -C "$1/src" && head -c 150000000 /dev/urandom > "$1/src/apache-zookeeper-3.8.0-bin/padding.bin" && tar -C "$1/src" -cf - apache-zookeeper-3.8.0-bin | gzip -1 > "$1/apache-zookeeper-3.8.0-bin.tar.gz"', 'x', dir, dists.zookeeperTgz]);
     paddedTgz = join(dir, 'apache-zookeeper-3.8.0-bin.tar.gz');
+    zookeeperTgz = dists.zookeeperTgz;
     // lab1: a broker only; lab2: a standalone ZooKeeper only, so lab1's route to lab2 is the broker's way to ZooKeeper.
-    const full: string = inventoryText(lab, { zookeeperTgz: paddedTgz, kafkaTgz: dists.kafkaTgz });
+    const full: string = inventoryText(lab, { zookeeper: 1, kafka: 1, zookeeperTgz: paddedTgz, kafkaTgz: dists.kafkaTgz });
     head = full.slice(0, full.indexOf('hosts:\n'));
     inventory = writeInventory(
       `${head}hosts:\n  - name: lab1\n    address: ${lab.hosts[0]!.address}\n    kafka: { id: 0 }\n  - name: lab2\n    address: ${lab.hosts[1]!.address}\n    zookeeper: { id: 1 }\n`,
@@ -218,26 +220,28 @@ describe('a host lost during an install, and broker starts that fail', () => {
   it('a broker whose broker.id is taken fails at once, not after retries', async () => {
     expect((await zkafka(['down', inventory, '--hosts', 'lab1'])).exitCode).toBe(0);
     const zk = `${lab.hosts[1]!.address}:2181`;
+    const zkHome = mkdtempSync(join(tmpdir(), 'zkafka-zk-'));
+    await execa('tar', ['-xzf', zookeeperTgz, '-C', zkHome, '--strip-components=1']);
     // Another session holds /brokers/ids/0 (with broker 0's own endpoint, so preflight cannot tell),
-    // as an earlier session of the broker would.
-    const node = JSON.stringify({ endpoints: [`PLAINTEXT://${lab.hosts[0]!.address}:9092`], host: lab.hosts[0]!.address, port: 9092, version: 4, timestamp: '1000' });
-    await labExec('lab2', [
-      'sh',
-      '-c',
-      '(printf "%s\\n" "create -e /brokers/ids/0 $1"; exec sleep 300) | java -cp "/opt/zookeeper/lib/*" org.apache.zookeeper.ZooKeeperMain -server "$2" > /tmp/rogue.log 2>&1 & echo $! > /tmp/rogue.pid',
-      'x',
-      node,
-      zk,
-    ]);
+    // as an earlier session of the broker would: ZooKeeper's own client, from this machine.
+    const address = lab.hosts[0]!.address;
+    const node = JSON.stringify({ listener_security_protocol_map: { PLAINTEXT: 'PLAINTEXT' }, endpoints: [`PLAINTEXT://${address}:9092`], jmx_port: -1, host: address, timestamp: '1000', port: 9092, version: 4 });
+    const holder = execa('java', ['-cp', `${zkHome}/lib/*`, join(REPO_ROOT, 'test/e2e/java/HoldSession.java'), zk, '/brokers/ids/0', node], { reject: false, timeout: 300_000 });
+    let held = '';
+    holder.stdout!.on('data', (d: Buffer) => (held += d.toString()));
     try {
-      await waitUntil('the rogue registration', async () => (await labExec('lab2', ['grep', '-q', 'Created /brokers/ids/0', '/tmp/rogue.log'])).exitCode === 0, 60_000);
+      await waitUntil('the other session to hold /brokers/ids/0', async () => /^SESSION /m.test(held), 60_000);
+      const started = Date.now();
       const r = await zkafka(['up', inventory]);
       expect(r.exitCode, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/error: lab1: starting broker 0: .*; not retried \(a lasting cause\): broker id clash: \/brokers\/ids\/0 is registered by another session \(NodeExistsException\)/);
       expect(r.stderr).toMatch(/attempt 1 of 3: lasting failure/);
       expect(r.stderr).not.toMatch(/starting it again/);
+      // One start, not three with pauses: well within one broker's start-up time twice over.
+      expect(Date.now() - started).toBeLessThan(60_000);
     } finally {
-      await labExec('lab2', ['sh', '-c', 'kill "$(cat /tmp/rogue.pid)"']);
+      holder.stdin!.end();
+      await holder;
     }
     const again = await zkafka(['up', inventory]);
     expect(again.exitCode, again.stderr).toBe(0);

@@ -18,6 +18,8 @@ import { UserError } from '../../src/errors.js';
 import type { Plan } from '../../src/commands/plan.js';
 import type { ClusterState } from '../../src/commands/state.js';
 
+// *.recorded.out were copied from the lab (genuine Kafka 2.4.1); the others are shorter logs written after
+// the messages Kafka 2.4.1 and ZooKeeper 3.8.0 print for those causes.
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'start-failures', name), 'utf8');
 
 describe('why a start failed, from the console log of that attempt', () => {
@@ -26,6 +28,18 @@ describe('why a start failed, from the console log of that attempt', () => {
     expect(c.kind).toBe('transient');
     expect(c.reason).toMatch(/could not reach ZooKeeper in time .*CONNECTING/);
     expect(c.evidence).toMatch(/^kafka\.zookeeper\.ZooKeeperClientTimeoutException/);
+  });
+
+  it('reads the console logs genuine Kafka 2.4.1 wrote on the lab the same way', () => {
+    // Recorded: lab1's route to its only ZooKeeper member blackholed; and /brokers/ids/0 held by another session.
+    expect(classifyStartFailure('kafka', fixture('kafka-2.4.1-zk-timeout.recorded.out'))).toMatchObject({
+      kind: 'transient',
+      evidence: 'kafka.zookeeper.ZooKeeperClientTimeoutException: Timed out waiting for connection while in state: CONNECTING',
+    });
+    expect(classifyStartFailure('kafka', fixture('kafka-2.4.1-id-clash.recorded.out'))).toMatchObject({
+      kind: 'lasting',
+      reason: 'broker id clash: /brokers/ids/0 is registered by another session (NodeExistsException)',
+    });
   });
 
   it('retries a ZooKeeper connection lost during start-up (an ensemble electing)', () => {
@@ -208,6 +222,13 @@ describe('start attempts', () => {
     expect(e!.details[0]).toBe(`attempt 1 of ${START_ATTEMPTS}: lasting failure: broker id clash: /brokers/ids/0 is registered by another session (NodeExistsException)`);
     expect(e!.details).toContain('last lines of the log on control:');
     expect(clash).toHaveLength(1);
+
+    // Nothing recognisable in the log: not retried either.
+    logs.push('[2026-12-01 07:40:02,958] INFO starting (kafka.server.KafkaServer)\n');
+    const unknown: StartAttempt[] = [];
+    const e1 = await startWithRetries(s, out, target, unknown, start, 200).then(() => undefined, (x: unknown) => x as UserError);
+    expect(e1!.message).toMatch(/; not retried: no known transient cause in its log$/);
+    expect(unknown.map((a) => a.kind)).toEqual(['unknown']);
 
     // Transient every time: bounded.
     logs.push(...Array(START_ATTEMPTS).fill(fixture('kafka-zk-timeout.out')));

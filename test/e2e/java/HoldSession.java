@@ -20,7 +20,9 @@ public class HoldSession {
       if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) connected.countDown();
     });
     if (!connected.await(60, TimeUnit.SECONDS)) throw new IllegalStateException("no connection");
-    zk.create(node, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+    // The node's data: empty unless given (e.g. a broker registration another session holds).
+    byte[] data = args.length > 2 ? args[2].getBytes(java.nio.charset.StandardCharsets.UTF_8) : new byte[0];
+    zk.create(node, data, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
     long session = zk.getSessionId();
     System.out.println("SESSION " + Long.toHexString(session));
     System.out.flush();
