@@ -13,7 +13,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const lab = join(root, 'test/lab/lab');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
-const labDir = process.env.ZKAFKA_LAB_DIR || '/var/tmp/zkafka-lab';
+const labIndex = process.env.ZKAFKA_LAB_INDEX ?? '0';
+const labDir = process.env.ZKAFKA_LAB_DIR || `/var/tmp/zkafka-lab${labIndex === '0' ? '' : labIndex}`;
 
 async function labUp(n) {
   await execa(lab, ['up', String(n)], { stdin: 'ignore' });
@@ -75,6 +76,8 @@ await measure('up, bare hosts', 3, async () => {
 await measure('up, nothing to do', 3, null, ['up', inv3]);
 await measure('status', 3, null, ['status', inv3]);
 await measure('plan', 3, null, ['plan', inv3]);
+// A rolling restart of every member and broker: each one back (and every partition in sync) before the next.
+await measure('restart (rolling, 3 members + 3 brokers)', 3, null, ['restart', inv3]);
 await measure('down', 3, async () => {
   await zkafka(['up', inv3]);
 }, ['down', inv3]);

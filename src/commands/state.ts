@@ -157,7 +157,9 @@ export async function readPartitions(zk: ZkWireClient, chroot: string | undefine
       );
     }),
   );
-  return perTopic.flat().sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  // Operators' own topics first, Kafka's internal ones (__consumer_offsets, ...) after them.
+  const internal = (t: string) => Number(t.startsWith('__'));
+  return perTopic.flat().sort((a, b) => internal(a.topic) - internal(b.topic) || a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 
 export async function readRegistry(zk: ZkWireClient, brokers: Broker[], opts: { partitions?: boolean } = {}): Promise<RegistryView> {

@@ -37,9 +37,9 @@ if [ -f "$hostdir/shadow" ]; then
 	mount --bind "$hostdir/shadow" /etc/shadow
 fi
 
-# Per-host folders.  /var/tmp last: the state dir usually lives under it and
+# Per-host folders (/usr/local/data: the runbook's Kafka log dir).  /var/tmp last: the state dir usually lives under it and
 # the bind sources must still be reachable while we mount the others.
-for d in opt srv data var/log tmp home root var/tmp; do
+for d in opt srv data var/log tmp home root usr/local/data var/tmp; do
 	src="$hostdir/fs/$d"
 	if [ -d "$src" ] && [ -d "/$d" ]; then
 		mount --bind "$src" "/$d"

@@ -20,9 +20,9 @@ const ONLY_1 = {
   t1: ['{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":2,"isr":[1]}', '{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":2,"isr":[1]}', '{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":2,"isr":[1]}'],
   t2: ['{"controller_epoch":2,"leader":-1,"version":1,"leader_epoch":2,"isr":[0]}'],
 };
-// Kafka 3.x writes topic_id and leader_recovery_state as well (recorded from 3.9.1: TODO-RECORD).
-const T_39 = '{"partitions":{"0":[1,2,0],"1":[2,0,1]},"topic_id":"2cLWg5wlS0ipF1Pp8Brm3w","adding_replicas":{},"removing_replicas":{},"version":3}';
-const STATE_39 = '{"controller_epoch":1,"leader":1,"version":1,"leader_epoch":0,"isr":[1,2,0],"leader_recovery_state":0}';
+// Recorded from genuine Kafka 3.9.1 in ZooKeeper mode: version 3 topics carry a topic_id.
+const T_39 = '{"partitions":{"0":[2,1,0],"1":[1,0,2],"2":[0,2,1]},"topic_id":"CD6UxsRRTs-uq72pJxnVig","adding_replicas":{},"removing_replicas":{},"version":3}';
+const STATE_39 = '{"controller_epoch":3,"leader":1,"version":1,"leader_epoch":9,"isr":[0,1,2]}';
 
 function parts(states: { t1: string[]; t2: string[] }): PartitionState[] {
   const out: PartitionState[] = [];
@@ -37,8 +37,8 @@ function parts(states: { t1: string[]; t2: string[] }): PartitionState[] {
 describe('partition znodes', () => {
   it('reads replicas per partition, for 2.4 and 3.x topics', () => {
     expect([...parseTopicAssignment(T1)!].sort()).toEqual([[0, [1, 2, 0]], [1, [0, 1, 2]], [2, [2, 0, 1]]]);
-    expect([...parseTopicAssignment(T_39)!]).toEqual([[0, [1, 2, 0]], [1, [2, 0, 1]]]);
-    expect(parsePartitionState(STATE_39)).toEqual({ leader: 1, isr: [1, 2, 0] });
+    expect([...parseTopicAssignment(T_39)!]).toEqual([[0, [2, 1, 0]], [1, [1, 0, 2]], [2, [0, 2, 1]]]);
+    expect(parsePartitionState(STATE_39)).toEqual({ leader: 1, isr: [0, 1, 2] });
   });
   it('refuses what is not a topic or a state', () => {
     expect(parseTopicAssignment('{"version":2}')).toBeUndefined();
