@@ -127,9 +127,12 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
   for (const step of steps) {
     const m = inv.members.find((x) => x.id === step.id)!;
     const label = `ZooKeeper member ${m.id}`;
-    if (step.action === 'restart') await guardStop(s, inv, out, { service: 'zookeeper', id: m.id, host: m.host, label }, undefined, SERVICE_TIMEOUT_MS);
     await out.step(`${step.action} ZooKeeper member ${m.id} on ${m.host} (${step.reason})`, async () => {
-      if (step.action === 'restart') await stopMember(s, inv, m, state.members.find((x) => x.member.id === m.id)!.pid!);
+      if (step.action === 'restart') {
+        // Never a second member down: every other one must serve before this one stops.
+        await guardStop(s, inv, out, { service: 'zookeeper', id: m.id, host: m.host, label }, undefined, SERVICE_TIMEOUT_MS);
+        await stopMember(s, inv, m, state.members.find((x) => x.member.id === m.id)!.pid!);
+      }
       await startWithRetries(s, out, { host: m.host, service: 'zookeeper', id: m.id, label, consoleLog: zkConsole(m) }, ctx.attempts, async () => {
         await startMember(s, inv, m);
       });
@@ -276,10 +279,11 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
     for (const step of steps) {
       const b = inv.brokers.find((x) => x.id === step.id)!;
       const label = `broker ${b.id}`;
-      if (step.action === 'restart') await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label }, reg, SERVICE_TIMEOUT_MS);
       await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
         if (step.action === 'restart') {
           await waitInSync(reg, `before stopping broker ${b.id}`, opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS, out);
+          // The gate sees partitions; a broker that is gone (or lost with its host) may lead none.
+          await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label }, reg, SERVICE_TIMEOUT_MS);
           await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
         }
         await startWithRetries(s, out, { host: b.host, service: 'kafka', id: b.id, label, consoleLog: kafkaConsole(b) }, ctx.attempts, () => startBroker(s, inv, reg, b));
