@@ -281,7 +281,7 @@ export function decodeInventory(bytes: Uint8Array, file: string, opts: LoadOptio
       {
         where: `${shownName(file, opts)}:${line}:${col}`,
         path: '',
-        message: `not valid UTF-8: byte 0x${byte} at line ${line}, column ${col} is not part of a UTF-8 character (a Latin-1 file?); save the file as UTF-8`,
+        message: `not valid UTF-8: byte 0x${byte} at line ${line}, column ${col} is not part of a UTF-8 character (a Latin-1 or UTF-16 file?); save the file as UTF-8`,
         severity: 'error',
       },
     ]);
