@@ -188,19 +188,33 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
     }
   }
 
-  // advertised.listeners is the endpoint a broker registers, which up and status check: one they can parse.
+  // advertised.listeners is the endpoint a broker registers, which up and status check: one they can
+  // parse, and not the same for two brokers (clients would reach one of them for both).
+  const advertised = new Map<string, { ids: number[]; at: YamlPath; endpoint: string }>();
   for (const b of inv.brokers) {
     const host = inv.hosts.find((h) => h.name === b.host)!;
     const value = b.settings['advertised.listeners'];
     if (value !== undefined) {
+      const at = origin(raw, host.index, 'kafka', ['settings', 'advertised.listeners']);
       const r = advertisedEndpoint(value);
-      if (typeof r === 'string') error(origin(raw, host.index, 'kafka', ['settings', 'advertised.listeners']), r);
+      if (typeof r === 'string') error(at, r);
+      else {
+        const key = canonicalAddress(r.endpoint);
+        const seen = advertised.get(key);
+        if (seen) seen.ids.push(b.id);
+        else advertised.set(key, { ids: [b.id], at, endpoint: r.endpoint });
+        if (seen && seen.ids.length === 2) seen.at = at;
+      }
     }
     for (const legacy of ['advertised.host.name', 'advertised.port']) {
       if (b.settings[legacy] !== undefined) {
         error(origin(raw, host.index, 'kafka', ['settings', legacy]), `${legacy} is Kafka's deprecated form (gone in 3.0): set advertised.listeners: "PLAINTEXT://HOST:PORT" instead`, true);
       }
     }
+  }
+
+  for (const { ids, at, endpoint } of advertised.values()) {
+    if (ids.length > 1) error(at, `brokers ${ids.join(', ')} would all register ${endpoint}: give each broker its own advertised.listeners (per host)`);
   }
 
   // Replication settings against the number of brokers.
