@@ -2,7 +2,7 @@
 // `npm install -g --prefix` of the tarball into an empty folder, then the installed `zkafka` run from
 // outside the source tree. Needs npm and its registry (or a cache holding zkafka's dependencies).
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, listFiles, tempDir } from './helpers.js';
@@ -22,12 +22,22 @@ let entries: string[];
 let zkafkaBin: string;
 let installed: string;
 
+let source: string;
+
 beforeAll(() => {
   work = tempDir('zkafka-pack-');
+  // The pack runs in a copy of the project: prepack empties and rebuilds dist/, which must not pull the
+  // CLI away from tests running at the same time.
+  source = join(work, 'source');
+  mkdirSync(source);
+  for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'bin', 'templates', 'README.md', 'LICENSE', 'inventory.example.yaml']) {
+    cpSync(join(ROOT, f), join(source, f), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(source, 'node_modules'));
   // A leftover of an earlier build must not be shipped: the pack starts from an empty dist/.
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  writeFileSync(join(ROOT, 'dist', 'stale-leftover.js'), 'throw new Error("stale");\n');
-  const packed = run('npm', ['pack', '--pack-destination', work, '--json'], ROOT);
+  mkdirSync(join(source, 'dist'), { recursive: true });
+  writeFileSync(join(source, 'dist', 'stale-leftover.js'), 'throw new Error("stale");\n');
+  const packed = run('npm', ['pack', '--pack-destination', work, '--json'], source);
   expect(packed.code, packed.stderr).toBe(0);
   const [info] = JSON.parse(packed.stdout) as Array<{ filename: string }>;
   tarball = join(work, info!.filename);
@@ -56,7 +66,7 @@ describe('npm pack', () => {
     expect(sources.length).toBeGreaterThan(20);
     for (const s of sources) expect(entries, s).toContain(`dist/${s.replace(/\.ts$/, '.js')}`);
     expect(entries).not.toContain('dist/stale-leftover.js');
-    expect(existsSync(join(ROOT, 'dist', 'stale-leftover.js'))).toBe(false);
+    expect(existsSync(join(source, 'dist', 'stale-leftover.js'))).toBe(false);
   });
 
   it('holds nothing of the tests, the sources or the lab', () => {
