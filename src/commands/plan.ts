@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import type { Host, Inventory } from '../inventory/model.js';
-import { remotePaths, type RenderedFile, type ServiceName } from '../render/files.js';
+import type { RenderedFile, ServiceName } from '../render/files.js';
 import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import type { ClusterState } from './state.js';
@@ -107,27 +107,20 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     }
   }
 
-  const steps = (service: ServiceName, running: Array<{ host: string; id: number; pid?: number; joining?: boolean }>, last: number | null | undefined) => {
+  const steps = (service: ServiceName, running: Array<{ host: string; id: number; pid?: number }>, last: number | null | undefined) => {
     const starts: ServiceStep[] = [];
-    const joins: ServiceStep[] = [];
     const restarts: ServiceStep[] = [];
     for (const x of running) {
       const k = key(x.host, service);
-      if (x.pid === undefined) (x.joining ? joins : starts).push({ host: x.host, service, id: x.id, action: 'start', reason: x.joining ? 'joins the ensemble, once the running members know it' : 'not running' });
+      if (x.pid === undefined) starts.push({ host: x.host, service, id: x.id, action: 'start', reason: 'not running' });
       else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: reasons.get(k)!.join(', ') });
       else plan.unchanged.push({ host: x.host, service, id: x.id });
     }
-    // A new member starts after the running ones were rolled onto a zoo.cfg that lists it: started first,
-    // it and each restarted member would vote against the old ensemble's leader, two against two, and
-    // no side would ever reach a majority of the new size.
-    if (!restarts.length) return [...starts, ...joins].sort((a, b) => a.id - b.id);
-    return [...starts, ...restarts.sort(lastOne(last)), ...joins];
+    return [...starts, ...restarts.sort(lastOne(last))];
   };
   // Rolling restarts: followers first and the leader last, so the ensemble keeps its quorum; the
   // controller last, so the cluster moves its controller once.
-  // A member that never ran here has no myid yet: it is joining an ensemble that may not list it.
-  const joining = (m: ClusterState['members'][number]) => state.facts.get(m.member.host)?.files.get(remotePaths.myid(m.member))?.sha256 == null;
-  plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid, joining: joining(m) })), state.members.find((m) => m.mode === 'leader')?.member.id);
+  plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid })), state.members.find((m) => m.mode === 'leader')?.member.id);
   plan.kafka = steps('kafka', state.brokers.map((b) => ({ host: b.broker.host, id: b.broker.id, pid: b.pid })), state.controller);
   return plan;
 }
