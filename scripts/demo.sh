@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quick start: builds a local 3-host lab (network namespaces with their own sshd, see test/lab) and
 # runs `zkafka up` on it, then `zkafka status`. Needs root. Leaves the lab running: `npm run lab down`.
-# ZKAFKA_KAFKA_TGZ=/path/to/kafka_2.13-3.9.x.tgz uses a genuine Kafka instead of the test stand-in.
+# Kafka is genuine 2.4.1 built from Maven Central jars; ZKAFKA_LAB_KAFKA=3.9.1 for 3.9.1, or
+# ZKAFKA_KAFKA_TGZ=/path/to/kafka_SCALA-VERSION.tgz for your own release tarball.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh

@@ -138,9 +138,12 @@ async function runZookeeper(s: Session, inv: Inventory, state: ClusterState, ste
       });
       running.add(m.id);
       const started = inv.members.filter((x) => running.has(x.id));
-      // A restarted member must be back (leader or follower) before the next one goes.
-      if (step.action === 'restart') await waitForEnsemble(s, inv, started, m, 'all');
-      else if (started.length >= majority) await waitForEnsemble(s, inv, started, m, 'leader');
+      // A restarted member must be back (leader or follower) before the next one goes. So must a member
+      // started beside an ensemble that already had its majority (one that was down, or one joining):
+      // were the roll to go on while it still looks for a leader, it and the next restarted member would
+      // vote for each other, two against two in a grown ensemble, and no leader would ever win.
+      if (step.action === 'restart' || started.length > majority) await waitForEnsemble(s, inv, started, m, 'all');
+      else if (started.length === majority) await waitForEnsemble(s, inv, started, m, 'leader');
     });
   }
   // With nothing started, the state read moments ago already answers the final check. Members left out

@@ -3,6 +3,8 @@
 import type { RawInventory } from './schema.js';
 import type { Inventory } from './model.js';
 import type { YamlPath } from './locate.js';
+import { advertisedEndpoint, canonicalAddress } from './address.js';
+import { quote } from './text.js';
 
 export interface Finding {
   path: YamlPath;
@@ -66,35 +68,58 @@ const KAFKA_DEFAULTS: Record<string, number> = {
 
 export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
   const findings: Finding[] = [];
-  const error = (path: YamlPath, message: string, atKey = false) => findings.push({ path, message, severity: 'error', atKey });
-  const warning = (path: YamlPath, message: string) => findings.push({ path, message, severity: 'warning' });
+  // A cluster-wide value is checked once per host that uses it: the same finding at the same place is
+  // reported once.
+  const add = (f: Finding) => {
+    if (!findings.some((g) => g.severity === f.severity && g.message === f.message && JSON.stringify(g.path) === JSON.stringify(f.path))) findings.push(f);
+  };
+  const error = (path: YamlPath, message: string, atKey = false) => add({ path, message, severity: 'error', atKey });
+  const warning = (path: YamlPath, message: string) => add({ path, message, severity: 'warning' });
 
   // Unique names, addresses, ids.
-  const firstSeen = <T>(key: (h: Inventory['hosts'][number]) => T | undefined, field: string[], what: string) => {
-    const seen = new Map<T, number>();
+  const firstSeen = <T>(key: (h: Inventory['hosts'][number]) => T | undefined, field: string[], what: string, shown?: (h: Inventory['hosts'][number]) => string) => {
+    const seen = new Map<T, Inventory['hosts'][number]>();
     for (const h of inv.hosts) {
       const k = key(h);
       if (k === undefined) continue;
       const prev = seen.get(k);
-      if (prev === undefined) seen.set(k, h.index);
-      else error(['hosts', h.index, ...field], `duplicate ${what} ${JSON.stringify(k)}: hosts[${prev}] has it too; each must be unique`);
+      if (prev === undefined) {
+        seen.set(k, h);
+        continue;
+      }
+      const [mine, theirs] = shown ? [shown(h), shown(prev)] : [undefined, undefined];
+      const value = mine ?? (typeof k === 'string' ? quote(k) : String(k));
+      const written = mine !== undefined && mine !== theirs ? ` (as ${theirs}: the same machine)` : '';
+      error(['hosts', h.index, ...field], `duplicate ${what} ${value}: hosts[${prev.index}] has it too${written}; each must be unique`);
     }
   };
   firstSeen((h) => h.name, ['name'], 'host name');
-  firstSeen((h) => h.address, ['address'], 'address');
+  // One machine written two ways (NODE.example.com and node.example.com, fd00::1 and fd00:0::1) is one address.
+  firstSeen((h) => canonicalAddress(h.address), ['address'], 'address', (h) => quote(h.address));
   firstSeen((h) => h.zookeeper?.id, ['zookeeper', 'id'], 'ZooKeeper id (myid)');
   firstSeen((h) => h.kafka?.id, ['kafka', 'id'], 'broker id');
 
   if (inv.brokers.length > 0 && inv.members.length === 0) {
     error(['hosts'], 'brokers need a ZooKeeper ensemble: give at least one host a `zookeeper: {id: N}` block');
   }
+  for (const h of inv.hosts) {
+    if (!h.zookeeper && !h.kafka) {
+      warning(['hosts', h.index], `host ${h.name} has neither a zookeeper nor a kafka block: zkafka connects to it but runs nothing there`);
+    }
+  }
   if (inv.members.length > 0 && inv.members.length % 2 === 0) {
     warning(['hosts'], `the ensemble has ${inv.members.length} members: an even size tolerates no more failures than ${inv.members.length - 1}; use an odd number`);
   }
 
-  // Port collisions on one host.
+  // Port collisions on one host (sshd's port too, unless zkafka runs commands there locally). A clash
+  // written cluster-wide is one finding naming every host it hits.
+  const clashes = new Map<string, { at: YamlPath; port: number; what: string; hosts: string[] }>();
   for (const h of inv.hosts) {
     const used: Array<{ port: number; path: YamlPath; what: string }> = [];
+    if (!h.local && (h.zookeeper || h.kafka)) {
+      const path: YamlPath = raw.hosts[h.index]?.ssh?.port !== undefined ? ['hosts', h.index, 'ssh', 'port'] : raw.ssh?.port !== undefined ? ['ssh', 'port'] : ['hosts', h.index];
+      used.push({ port: h.ssh.port, path, what: 'ssh.port (sshd)' });
+    }
     const z = h.zookeeper;
     if (z) {
       used.push({ port: z.clientPort, path: origin(raw, h.index, 'zookeeper', ['clientPort']), what: 'zookeeper.clientPort' });
@@ -115,8 +140,15 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
       const clash = used.slice(0, j).find((u) => u.port === used[j]!.port);
       if (!clash) continue;
       const at = !explicit(used[j]!.path) && explicit(clash.path) ? clash.path : used[j]!.path;
-      error(at, `port ${used[j]!.port} on host ${h.name} is taken twice: ${clash.what} and ${used[j]!.what}`);
+      const what = `${clash.what} and ${used[j]!.what}`;
+      const key = JSON.stringify([at, used[j]!.port, what]);
+      const seen = clashes.get(key);
+      if (seen) seen.hosts.push(h.name);
+      else clashes.set(key, { at, port: used[j]!.port, what, hosts: [h.name] });
     }
+  }
+  for (const c of clashes.values()) {
+    error(c.at, `port ${c.port} on host${c.hosts.length > 1 ? 's' : ''} ${c.hosts.join(', ')} is taken twice: ${c.what}`);
   }
 
   // Kafka versions without ZooKeeper mode.
@@ -151,9 +183,38 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
       const host = inv.hosts.find((h) => h.name === m.host)!;
       const path = origin(raw, host.index, 'zookeeper', ['settings', '4lw.commands.whitelist']);
       if (!findings.some((f) => JSON.stringify(f.path) === JSON.stringify(path))) {
-        error(path, `4lw.commands.whitelist must include srvr: zkafka asks every member for srvr (got ${JSON.stringify(list)})`);
+        error(path, `4lw.commands.whitelist must include srvr: zkafka asks every member for srvr (got ${quote(list)})`);
       }
     }
+  }
+
+  // advertised.listeners is the endpoint a broker registers, which up and status check: one they can
+  // parse, and not the same for two brokers (clients would reach one of them for both).
+  const advertised = new Map<string, { ids: number[]; at: YamlPath; endpoint: string }>();
+  for (const b of inv.brokers) {
+    const host = inv.hosts.find((h) => h.name === b.host)!;
+    const value = b.settings['advertised.listeners'];
+    if (value !== undefined) {
+      const at = origin(raw, host.index, 'kafka', ['settings', 'advertised.listeners']);
+      const r = advertisedEndpoint(value);
+      if (typeof r === 'string') error(at, r);
+      else {
+        const key = canonicalAddress(r.endpoint);
+        const seen = advertised.get(key);
+        if (seen) seen.ids.push(b.id);
+        else advertised.set(key, { ids: [b.id], at, endpoint: r.endpoint });
+        if (seen && seen.ids.length === 2) seen.at = at;
+      }
+    }
+    for (const legacy of ['advertised.host.name', 'advertised.port']) {
+      if (b.settings[legacy] !== undefined) {
+        error(origin(raw, host.index, 'kafka', ['settings', legacy]), `${legacy} is Kafka's deprecated form (gone in 3.0): set advertised.listeners: "PLAINTEXT://HOST:PORT" instead`, true);
+      }
+    }
+  }
+
+  for (const { ids, at, endpoint } of advertised.values()) {
+    if (ids.length > 1) error(at, `brokers ${ids.join(', ')} would all register ${endpoint}: give each broker its own advertised.listeners (per host)`);
   }
 
   // Replication settings against the number of brokers.
@@ -167,7 +228,7 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
       if (s === undefined) return { n: KAFKA_DEFAULTS[key]!, explicit: false };
       if (!/^-?\d+$/.test(s.trim())) {
         const p = at(key);
-        if (!reported.has(JSON.stringify(p))) error(p, `${key} must be a whole number, got ${JSON.stringify(s)}`);
+        if (!reported.has(JSON.stringify(p))) error(p, `${key} must be a whole number, got ${quote(s)}`);
         reported.add(JSON.stringify(p));
         return undefined;
       }

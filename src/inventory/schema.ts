@@ -2,6 +2,7 @@
 // `clientport` is reported instead of silently ignored. Defaults are applied later, in normalise.ts,
 // because per-host overrides are merged over cluster-wide settings first.
 import { z } from 'zod';
+import { addressProblem, parseJumpHostSpec } from './address.js';
 
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
 
@@ -47,7 +48,12 @@ export const sshSchema = z.strictObject({
   connectTimeout: seconds.optional(),
   commandTimeout: seconds.optional(),
   /** `[user@]host[:port]` of a bastion to tunnel through. */
-  jumpHost: text.regex(/^(?:[A-Za-z0-9_][A-Za-z0-9_.-]*@)?[A-Za-z0-9.:\-\[\]]+$/, { message: 'expected [user@]host[:port]' }).optional(),
+  jumpHost: text
+    .check((ctx) => {
+      const r = parseJumpHostSpec(ctx.value);
+      if (typeof r === 'string') ctx.issues.push({ code: 'custom', message: r, input: ctx.value });
+    })
+    .optional(),
 });
 
 export const javaSchema = z.strictObject({
@@ -107,17 +113,22 @@ export const kafkaSettingsSchema = z.strictObject({
   logDir: absolutePath.optional(),
   port: port.optional(),
   /** Appended to zookeeper.connect, e.g. /kafka. */
-  chroot: text.regex(/^(\/[A-Za-z0-9_.\-]+)+$/, { message: 'a chroot is a ZooKeeper path such as /kafka' }).optional(),
+  chroot: text
+    .regex(/^(\/[A-Za-z0-9_.\-]+)+$/, { message: 'a chroot is a ZooKeeper path such as /kafka' })
+    .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), { message: 'a chroot has no "." or ".." segments (ZooKeeper refuses such paths)' })
+    .optional(),
   settings: settings.optional(),
   env: env.optional(),
 });
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|[0-9A-Fa-f:.]+)$/;
 
 export const hostSchema = z.strictObject({
   name: text.regex(HOST_NAME, { message: 'a host name is letters, digits, ".", "_" and "-"' }),
-  address: text.regex(ADDRESS, { message: 'expected an IP address or DNS name' }),
+  address: text.check((ctx) => {
+    const problem = NO_CONTROL.test(ctx.value) ? addressProblem(ctx.value) : undefined;
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  }),
   /** The control machine itself: commands run locally instead of over SSH. */
   local: z.boolean().optional(),
   ssh: sshSchema.optional(),

@@ -1,6 +1,7 @@
 // What a Kafka broker needs: its commands (as data) and how to read its ZooKeeper registration.
 import type { Broker } from '../inventory/model.js';
 import { hostPort } from '../inventory/model.js';
+import { advertisedEndpoint } from '../inventory/address.js';
 import type { Command } from '../transport/command.js';
 import { remotePaths } from '../render/files.js';
 
@@ -28,7 +29,16 @@ export const kafka = {
     return [{ port: b.port, what: 'listener port' }];
   },
 
-  endpoint: (b: Broker) => `PLAINTEXT://${hostPort(b.address, b.port)}`,
+  /**
+   * The endpoint the broker registers under /brokers/ids/<id>, which up and status expect: its
+   * `advertised.listeners` when the inventory sets one (a broker behind NAT, or known by a DNS name),
+   * else the listener zkafka writes, PLAINTEXT://ADDRESS:PORT.
+   */
+  endpoint(b: Broker): string {
+    const advertised = b.settings['advertised.listeners'];
+    const r = advertised === undefined ? undefined : advertisedEndpoint(advertised);
+    return r && typeof r !== 'string' ? r.endpoint : `PLAINTEXT://${hostPort(b.address, b.port)}`;
+  },
   registrationPath: (b: Broker) => `${b.chroot ?? ''}/brokers/ids/${b.id}`,
 };
 

@@ -46,7 +46,8 @@ cd "$dir" 2>/dev/null || { echo "(no log directory $dir)"; exit 0; }
 found=
 # The patterns are zkafka's own constants (*.log, server.log), expanded here on purpose.
 for f in $(ls -t -- $* 2>/dev/null | head -n 2); do
-  found=1; echo "==> $dir/$f <=="; tail -n "$n" -- "$f"
+  # Not the lines zkafka's own srvr polls make ZooKeeper write: they would fill the whole tail.
+  found=1; echo "==> $dir/$f <=="; tail -n 2000 -- "$f" | grep -v 'Processing srvr command' | tail -n "$n"
 done
 [ -n "$found" ] || echo "(no log files in $dir)"
 `;

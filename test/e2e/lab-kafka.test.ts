@@ -1,24 +1,20 @@
-// Kafka (stand-in) checks on the lab.  THE PLACE FOR THE STAND-IN BROKER CHECKS:
-// the stand-in (test/standin/, built by test/standin/build.sh OUTDIR into
-// OUTDIR/kafka_2.13-3.9.1-standin.tgz) is written separately; its owner adds
-// broker checks in the describe block below.  Skipped when no Kafka tarball can
-// be had (neither $ZKAFKA_KAFKA_TGZ nor test/standin/build.sh).
-//
-// Everything here is started BY HAND over SSH, with the plain commands of the
-// runbook (not with zkafka): a 3-member ZooKeeper ensemble from the ZooKeeper
-// tarball, two brokers, a third broker with a duplicate broker.id, and
-// kafka-server-stop.sh.  Znodes are read with the ZooKeeper tarball's
-// bin/zkCli.sh, so the checks hold for a genuine Kafka tarball
-// ($ZKAFKA_KAFKA_TGZ) as well as for the stand-in.
-// Runs as root: flock /tmp/zkafka-lab.lock npx vitest run test/e2e/lab-kafka.test.ts
+// Genuine Apache Kafka on the lab, started BY HAND over SSH with the plain commands of the runbook (not
+// with zkafka): a 3-member ZooKeeper ensemble from the ZooKeeper tarball, two brokers, a topic written and
+// read with the distribution's console tools, a third broker with a duplicate broker.id, and
+// kafka-server-stop.sh. The Kafka tarball is test/lab/build-kafka.sh's (2.4.1 by default,
+// ZKAFKA_LAB_KAFKA=3.9.1) or $ZKAFKA_KAFKA_TGZ. Znodes are read with the ZooKeeper tarball's bin/zkCli.sh.
+// Runs as root: ZKAFKA_LAB_INDEX=1 npx vitest run test/e2e/lab-kafka.test.ts
 import { execa } from 'execa';
 import { basename } from 'node:path';
 import type { NodeSSH } from 'node-ssh';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, kafkaDistAvailable, labDown, labUp, sshConnect, type Lab, waitUntil as waitFor } from '../lab/lab.js';
+import { buildDists, labDown, labKafka, labUp, sshConnect, type Lab, waitUntil as waitFor } from '../lab/lab.js';
 
 const ZK_HOME = '/opt/apache-zookeeper-3.8.0-bin';
-const KAFKA_HEAP_OPTS = '-Xmx256M -Xms256M';
+const KAFKA_HEAP_OPTS = '-Xmx256M -Xms64M';
+const KAFKA = labKafka();
+// Kafka 2.4's console producer has --broker-list only (--bootstrap-server came in 2.5).
+const PRODUCER_BOOTSTRAP = /^2\.[0-4]\./.test(KAFKA.version) ? '--broker-list' : '--bootstrap-server';
 
 /** Single-quotes a value for a POSIX shell. */
 function q(s: string): string {
@@ -42,7 +38,7 @@ function writeLines(file: string, lines: string[]): string {
 }
 
 
-describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
+describe(`Apache Kafka ${KAFKA.version} (Scala ${KAFKA.scalaVersion}) on the lab`, () => {
   let lab: Lab;
   let dists: { zookeeperTgz: string; kafkaTgz: string };
   let kafkaHome: string; // /opt/<top folder of the Kafka tarball>
@@ -107,6 +103,9 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
+      // Two brokers: the one stopped last would otherwise retry its controlled shutdown 3 x 5 s.
+      'controlled.shutdown.max.retries=1',
+      'controlled.shutdown.retry.backoff.ms=500',
     ];
   }
 
@@ -114,7 +113,7 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
     dists = await buildDists();
     const listing = await execa('tar', ['tzf', dists.kafkaTgz], { stdin: 'ignore' });
     const top = listing.stdout.split('\n')[0]!.split('/')[0]!;
-    expect(top).toMatch(/^kafka_/);
+    expect(top).toBe(`kafka_${KAFKA.scalaVersion}-${KAFKA.version}`);
     kafkaHome = `/opt/${top}`;
     lab = await labUp(3);
     zkConnect = lab.hosts.map((h) => `${h.address}:2181`).join(',');
@@ -126,15 +125,27 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
     await labDown();
   });
 
-  it('unpacks with the scripts the runbook uses', async () => {
+  it('unpacks in the release layout, with the genuine Kafka jars and the scripts the runbook uses', async () => {
     const s = sessions[0]!;
     const name = basename(dists.kafkaTgz);
     await s.putFile(dists.kafkaTgz, `/opt/${name}`);
-    const r = await s.execCommand(
-      `cd /opt && top=$(tar tzf ${name} | head -n1 | cut -d/ -f1) && tar xzf ${name} && ` +
-        `ls "$top/bin/kafka-server-start.sh" "$top/bin/kafka-server-stop.sh" "$top/config/server.properties"`,
+    const r = await sh(
+      s,
+      `cd /opt && tar xzf ${q(name)} && cd ${q(kafkaHome)} && ` +
+        'ls bin/kafka-server-start.sh bin/kafka-server-stop.sh bin/kafka-topics.sh bin/kafka-console-producer.sh ' +
+        'bin/kafka-console-consumer.sh bin/kafka-configs.sh bin/zookeeper-shell.sh config/server.properties ' +
+        `config/log4j.properties config/tools-log4j.properties libs/kafka_${KAFKA.scalaVersion}-${KAFKA.version}.jar ` +
+        `libs/kafka-clients-${KAFKA.version}.jar && ` +
+        // The clients jar says which Kafka it is (AppInfoParser reads this file).
+        `unzip -p libs/kafka-clients-${KAFKA.version}.jar kafka/kafka-version.properties`,
     );
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^version=${KAFKA.version.replace(/\./g, '\\.')}$`, 'm'));
+    if (!KAFKA.version.startsWith('2.')) {
+      // KRaft tooling, where the version has it: a cluster id is 16 random bytes, base64url.
+      const id = await sh(s, `cd ${q(kafkaHome)} && KAFKA_HEAP_OPTS=-Xmx64m bin/kafka-storage.sh random-uuid`);
+      expect(id.stdout.trim(), id.stderr).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    }
   });
 
   it('runs a 3-member ZooKeeper ensemble started by hand', async () => {
@@ -144,10 +155,13 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
       lab.hosts.map(async (h, i) => {
         const s = sessions[i]!;
         await s.putFile(dists.zookeeperTgz, `/opt/${zkName}`);
-        // The runbook's zoo.cfg minus the Prometheus metricsProvider lines (Debian has no such jar).
+        // The runbook's zoo.cfg.
         const cfg = [
           'tickTime=2000', 'initLimit=10', 'syncLimit=5', 'dataDir=/data/zookeeper', 'clientPort=2181',
-          'maxClientCnxns=60', 'autopurge.snapRetainCount=3', 'autopurge.purgeInterval=1', ...servers,
+          'maxClientCnxns=60', 'autopurge.snapRetainCount=3', 'autopurge.purgeInterval=1',
+          'metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider',
+          'metricsProvider.httpHost=0.0.0.0', 'metricsProvider.httpPort=7000', 'metricsProvider.exportJvmInfo=true',
+          ...servers,
         ];
         const r = await sh(
           s,
@@ -219,6 +233,51 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
     expect(await brokerProcesses(sessions[2]!)).toEqual([]);
   }, 240_000);
 
+  it('each broker keeps broker.id and the cluster id of /cluster/id in its log dir\'s meta.properties', async () => {
+    const cluster = await zkGet('/cluster/id');
+    const clusterId = String(cluster?.data.id);
+    expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const i of [0, 1]) {
+      const meta = (await sh(sessions[i]!, 'cat /data/kafka-logs/meta.properties')).stdout;
+      expect(meta).toMatch(new RegExp(`^broker\\.id=${i}$`, 'm'));
+      expect(meta).toMatch(new RegExp(`^cluster\\.id=${clusterId}$`, 'm'));
+    }
+  });
+
+  it('replicates a topic: 200 numbered messages written with acks=all from lab3 are all read back', async () => {
+    const s = sessions[2]!; // no broker here: a client host
+    const bootstrap = lab.hosts.slice(0, 2).map((h) => `${h.address}:9092`).join(',');
+    const tools = `cd ${q(kafkaHome)} && export KAFKA_HEAP_OPTS=-Xmx128m &&`;
+    const create = await sh(
+      s,
+      `${tools} bin/kafka-topics.sh --bootstrap-server ${q(bootstrap)} --create --topic numbers --partitions 2 --replication-factor 2`,
+    );
+    expect(create.code, create.stdout + create.stderr).toBe(0);
+    // Both partitions on both brokers, both in sync (the controller writes the state into ZooKeeper).
+    for (const p of [0, 1]) {
+      const state = await waitFor(`numbers-${p} with 2 in-sync replicas`, 60_000, async () => {
+        const st = await zkGet(`/brokers/topics/numbers/partitions/${p}/state`);
+        return (st?.data.isr as number[] | undefined)?.length === 2 ? st : undefined;
+      }, 500);
+      expect([...(state.data.isr as number[])].sort()).toEqual([0, 1]);
+      expect([0, 1]).toContain(state.data.leader);
+    }
+    const produce = await sh(
+      s,
+      `seq 1 200 | (${tools} bin/kafka-console-producer.sh ${PRODUCER_BOOTSTRAP} ${q(bootstrap)} --topic numbers ` +
+        '--request-required-acks all --producer-property retries=10)',
+    );
+    expect(produce.code, produce.stderr).toBe(0);
+    const consume = await sh(
+      s,
+      `${tools} bin/kafka-console-consumer.sh --bootstrap-server ${q(bootstrap)} --topic numbers --from-beginning ` +
+        '--max-messages 200 --timeout-ms 60000',
+    );
+    const got = consume.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number).sort((a, b) => a - b);
+    expect(got, consume.stderr).toEqual(Array.from({ length: 200 }, (_x, i) => i + 1));
+    expect(consume.stderr).toMatch(/Processed a total of 200 messages/);
+  }, 180_000);
+
   it('a third broker with a duplicate broker.id=0 fails and leaves broker 0 registered', async () => {
     const before = await zkGet('/brokers/ids/0');
     expect(before).toBeDefined();
@@ -276,5 +335,22 @@ describe.skipIf(!kafkaDistAvailable())('Kafka stand-in on the lab', () => {
     expect(controller.data.brokerid).toBe(1);
     const log1 = (await sh(sessions[1]!, `cat ${q(`${kafkaHome}/logs/server.log`)}`)).stdout;
     expect(log1).not.toMatch(/\[KafkaServer id=1\] shut/);
+    // Broker 0 handed its leaderships over before going (controlled shutdown): broker 1 leads both
+    // partitions of the replicated topic, alone in sync.
+    for (const p of [0, 1]) {
+      const st = await waitFor(`numbers-${p} led by broker 1`, 60_000, async () => {
+        const x = await zkGet(`/brokers/topics/numbers/partitions/${p}/state`);
+        return x?.data.leader === 1 && (x.data.isr as number[]).join(',') === '1' ? x : undefined;
+      }, 500);
+      expect(st.data.isr).toEqual([1]);
+    }
+    const log0 = (await sh(sessions[0]!, `cat ${q(`${kafkaHome}/logs/server.log`)}`)).stdout;
+    expect(log0).toMatch(/\[KafkaServer id=0\] shut down completed/);
+    expect(log0).toMatch(/Controlled shutdown succeeded|Controlled shutdown request returned successfully/);
+
+    // On a host without a broker the script says so and fails, as the release's does.
+    const none = await sh(sessions[2]!, `cd ${q(kafkaHome)} && bin/kafka-server-stop.sh`);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toMatch(/No kafka server to stop/);
   }, 240_000);
 });

@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDists, labDown, labExec, labUp, REPO_ROOT, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
 
+// The lab this run uses (ZKAFKA_LAB_INDEX): 198.18.K.0/24.
+const NET = `198.18.${process.env.ZKAFKA_LAB_INDEX ?? '0'}`;
+const NET_RE = NET.replace(/\./g, '\\.');
+
 const FILES = ['/opt/zookeeper/conf/zoo.cfg', '/data/zookeeper/myid', '/opt/kafka/config/server.properties'];
 
 /** pids of the cluster's JVMs and mtimes of its files on one host. */
@@ -116,7 +120,7 @@ describe('plan, idempotent up, rolling restarts, lock', () => {
   it('a fourth host added as a broker joins without restarting anything else', async () => {
     const { readFileSync, writeFileSync } = await import('node:fs');
     const bigger = writeLabInventory(lab, { zookeeper: 3, kafka: 4 });
-    writeFileSync(bigger, readFileSync(inventory, 'utf8').replace(/  - name: lab4\n    address: 198\.18\.0\.14\n?/, '') + '  - name: lab4\n    address: 198.18.0.14\n    kafka: { id: 3 }\n');
+    writeFileSync(bigger, readFileSync(inventory, 'utf8').replace(new RegExp(`  - name: lab4\\n    address: ${NET_RE}\\.14\\n?`), '') + `  - name: lab4\n    address: ${NET}.14\n    kafka: { id: 3 }\n`);
     const before = await Promise.all(lab.hosts.slice(0, 3).map((h) => snapshot(h.name)));
     const up = await zkafkaJson(['up', bigger]);
     expect(up.exitCode, up.stderr).toBe(0);
@@ -151,7 +155,7 @@ describe('plan, idempotent up, rolling restarts, lock', () => {
     const s = await zkafkaJson(['status', grown]);
     expect(s.json.healthy).toBe(true);
     expect(s.json.zookeeper.members).toHaveLength(4);
-    expect((await labExec('lab1', ['cat', '/opt/zookeeper/conf/zoo.cfg'])).stdout).toContain('server.4=198.18.0.14:2888:3888');
+    expect((await labExec('lab1', ['cat', '/opt/zookeeper/conf/zoo.cfg'])).stdout).toContain(`server.4=${NET}.14:2888:3888`);
     inventory = grown;
   });
 

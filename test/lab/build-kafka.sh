@@ -17,6 +17,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=maven-jars.sh
+. "$HERE/maven-jars.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 die() { echo "build-kafka: $*" >&2; exit 1; }
 
@@ -81,15 +83,7 @@ dep() { # GROUP:ARTIFACT:VERSION -> <dependency>
 	echo '</project>'
 } >"$WORK/mvn/pom.xml"
 
-copy_deps() {
-	mvn -B -q "$@" -f "$WORK/mvn/pom.xml" dependency:copy-dependencies \
-		-DincludeScope=runtime -DoutputDirectory="$ROOT/libs" >"$WORK/mvn.log" 2>&1
-}
-# Offline first: everything is usually in ~/.m2 already; else let Maven download.
-if ! copy_deps -o; then
-	rm -f -- "$ROOT/libs/"*
-	copy_deps || { cat "$WORK/mvn.log" >&2; die "Maven could not resolve the jars (see above)"; }
-fi
+maven_jars "$WORK/mvn/pom.xml" "$ROOT/libs" "$WORK/mvn.log"
 core="$ROOT/libs/kafka_$SCALA-$VERSION.jar"
 [ -f "$core" ] || die "Maven did not produce $(basename "$core")"
 chmod 0644 "$ROOT/libs/"*.jar

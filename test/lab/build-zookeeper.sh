@@ -16,6 +16,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=maven-jars.sh
+. "$HERE/maven-jars.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
 OUTDIR="${1:-$REPO/build/dist}"
 VERSION="3.8.0"
@@ -81,15 +83,7 @@ deps=(
 	echo '  </dependencies>'
 	echo '</project>'
 } >"$WORK/pom.xml"
-copy_deps() {
-	mvn -B -q "$@" -f "$WORK/pom.xml" dependency:copy-dependencies \
-		-DincludeScope=runtime -DoutputDirectory="$ROOT/lib" >"$WORK/mvn.log" 2>&1
-}
-# Offline first (a second build needs nothing new); else let Maven download.
-if ! copy_deps -o; then
-	rm -f -- "$ROOT/lib/"*
-	copy_deps || { cat "$WORK/mvn.log" >&2; die "Maven could not resolve the jars (see above)"; }
-fi
+maven_jars "$WORK/pom.xml" "$ROOT/lib" "$WORK/mvn.log"
 [ -f "$ROOT/lib/zookeeper-prometheus-metrics-$VERSION.jar" ] || die "Maven did not produce zookeeper-prometheus-metrics-$VERSION.jar"
 chmod 0644 "$ROOT/lib/"*.jar
 

@@ -1,9 +1,11 @@
 // Invalid inventories through the real CLI: `zkafka validate FILE` must exit 2 and print, for each
 // problem, `FILE:LINE:COL  path.to.field  message` pointing at the exact place to edit.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, tempDir, zkafka } from './helpers.js';
+import { parseInventory } from '../../src/inventory/load.js';
+import { firstBadUtf8 } from '../../src/inventory/text.js';
 
 /** Three hosts, each a ZooKeeper member and a broker; `pre` goes above them. Without `pre` or extras,
  * host i's lines are name 2+4i, address 3+4i, zookeeper 4+4i, kafka 5+4i. */
@@ -27,6 +29,24 @@ interface Case {
   path: string;
   /** A part of the message. */
   message: string;
+  /** How many problems the file has in all (a cluster-wide value's problem is reported once). */
+  problems?: number;
+}
+
+/** A billion-laughs file: nine levels of nine aliases each, 9^9 strings once expanded. */
+function aliasBomb(): string {
+  const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const cur = String.fromCharCode(97 + i);
+    lines.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  }
+  return `${lines.join('\n')}\nhosts: *i\n`;
+}
+
+/** Two hosts, each a ZooKeeper member, at these addresses. */
+function pair(a: string, b: string): string {
+  return `hosts:\n  - name: a\n    address: "${a}"\n    zookeeper: { id: 1 }\n  - name: b\n    address: "${b}"\n    zookeeper: { id: 2 }\n`;
 }
 
 const CASES: Case[] = [
@@ -80,9 +100,9 @@ const CASES: Case[] = [
   { name: 'bad address', yaml: three().replace('10.0.0.2', 'not an address!'), at: '7:14', path: 'hosts[1].address', message: 'expected an IP address or DNS name' },
 
   // Two services on one port of a host.
-  { name: 'clientPort collides with the Kafka port', yaml: three('zookeeper:\n  clientPort: 9092\n'), at: '2:15', path: 'zookeeper.clientPort', message: 'port 9092 on host h1 is taken twice: zookeeper.clientPort and kafka.port (listener)' },
-  { name: 'Kafka port collides with metrics port 7000', yaml: three('kafka:\n  port: 7000\n'), at: '2:9', path: 'kafka.port', message: 'port 7000 on host h1 is taken twice: zookeeper.metrics.port and kafka.port (listener)' },
-  { name: 'metrics port collides with the default Kafka port', yaml: three('zookeeper:\n  metrics: { port: 9092 }\n'), at: '2:20', path: 'zookeeper.metrics.port', message: 'port 9092 on host h1 is taken twice: zookeeper.metrics.port and kafka.port (listener)' },
+  { name: 'clientPort collides with the Kafka port', yaml: three('zookeeper:\n  clientPort: 9092\n'), at: '2:15', path: 'zookeeper.clientPort', message: 'port 9092 on hosts h1, h2, h3 is taken twice: zookeeper.clientPort and kafka.port (listener)' },
+  { name: 'Kafka port collides with metrics port 7000', yaml: three('kafka:\n  port: 7000\n'), at: '2:9', path: 'kafka.port', message: 'port 7000 on hosts h1, h2, h3 is taken twice: zookeeper.metrics.port and kafka.port (listener)' },
+  { name: 'metrics port collides with the default Kafka port', yaml: three('zookeeper:\n  metrics: { port: 9092 }\n'), at: '2:20', path: 'zookeeper.metrics.port', message: 'port 9092 on hosts h1, h2, h3 is taken twice: zookeeper.metrics.port and kafka.port (listener)' },
   { name: 'Kafka port collides with AdminServer 8080', yaml: one('', '    zookeeper: { id: 1 }\n    kafka: { id: 0, port: 8080 }\n'), at: '5:27', path: 'hosts[0].kafka.port', message: 'port 8080 on host a is taken twice: zookeeper.adminServer.port (AdminServer) and kafka.port (listener)' },
   { name: 'a per-host override collides', yaml: three('', ['', '    zookeeper: { id: 2, clientPort: 9092 }\n', '']).replace('    zookeeper: { id: 2 }\n', ''), at: '9:37', path: 'hosts[1].zookeeper.clientPort', message: 'port 9092 on host h2 is taken twice' },
   { name: 'quorum and election ports equal', yaml: three('zookeeper:\n  electionPort: 2888\n'), at: '2:17', path: 'zookeeper.electionPort', message: 'zookeeper.quorumPort and zookeeper.electionPort' },
@@ -122,9 +142,54 @@ const CASES: Case[] = [
   { name: 'a templates folder that does not exist', yaml: three('templates: ./no-such-templates\n'), at: '1:12', path: 'templates', message: 'no-such-templates not found' },
 
   // SSH and sources.
-  { name: 'a bad jumpHost', yaml: three('ssh:\n  jumpHost: "admin@bastion host"\n'), at: '2:13', path: 'ssh.jumpHost', message: 'expected [user@]host[:port]' },
+  { name: 'a bad jumpHost', yaml: three('ssh:\n  jumpHost: "admin@bastion host"\n'), at: '2:13', path: 'ssh.jumpHost', message: 'jump host: expected an IP address or DNS name (got "bastion host")' },
   { name: 'a source with an ftp URL', yaml: three('zookeeper:\n  source: ftp://mirror/zk.tgz\n'), at: '2:11', path: 'zookeeper.source', message: 'a source is a local tarball path or an http(s):// URL' },
   { name: 'a bad ZooKeeper version', yaml: three('zookeeper:\n  version: 3.8-rc1\n'), at: '2:12', path: 'zookeeper.version', message: 'expected a version such as 3.8.0' },
+  // The rough edges of issue 11.
+  { name: 'jumpHost port 0', yaml: three('ssh:\n  jumpHost: "bastion:0"\n'), at: '2:13', path: 'ssh.jumpHost', message: `the jump host's port is a number 1-65535 (got "0")`, problems: 1 },
+  { name: 'jumpHost port 70000', yaml: three('ssh:\n  jumpHost: "admin@bastion:70000"\n'), at: '2:13', path: 'ssh.jumpHost', message: `the jump host's port is a number 1-65535 (got "70000")` },
+  { name: 'jumpHost port not a number', yaml: three('ssh:\n  jumpHost: "bastion:ssh"\n'), at: '2:13', path: 'ssh.jumpHost', message: `the jump host's port is a number 1-65535 (got "ssh")` },
+  { name: 'jumpHost port empty', yaml: three('ssh:\n  jumpHost: "bastion:"\n'), at: '2:13', path: 'ssh.jumpHost', message: `the jump host's port is a number 1-65535 (got "")` },
+  { name: 'jumpHost IPv6 without the closing bracket', yaml: three('ssh:\n  jumpHost: "[fd00::1:22"\n'), at: '2:13', path: 'ssh.jumpHost', message: 'an IPv6 jump host needs both brackets: [ADDRESS] or [ADDRESS]:PORT (got "[fd00::1:22")' },
+  { name: 'jumpHost IPv6 without the opening bracket', yaml: three('ssh:\n  jumpHost: "fd00::1]:22"\n'), at: '2:13', path: 'ssh.jumpHost', message: 'an IPv6 jump host needs both brackets' },
+  { name: 'jumpHost IPv6 without brackets', yaml: three('ssh:\n  jumpHost: "fd00::1"\n'), at: '2:13', path: 'ssh.jumpHost', message: 'an IPv6 jump host is written in brackets, [ADDRESS] or [ADDRESS]:PORT (got "fd00::1")' },
+  { name: 'jumpHost per host with a bad port', yaml: three('', ['', '    ssh: { jumpHost: "bastion:99999" }\n', '']), at: '10:22', path: 'hosts[1].ssh.jumpHost', message: `the jump host's port is a number 1-65535` },
+  { name: 'a YAML alias bomb', yaml: aliasBomb(), at: '2:8', path: '(top level)', message: 'YAML aliases expand to too much data (an alias bomb?): refused', problems: 1 },
+  { name: 'an alias without its anchor', yaml: 'hosts: *nodes\n', at: '1:8', path: '(top level)', message: 'YAML: Unresolved alias (the anchor must be set before the alias): nodes' },
+  { name: 'a hexadecimal port', yaml: three('kafka:\n  port: 0x2384\n'), at: '2:9', path: 'kafka.port', message: '0x2384 is YAML for 9092: numbers here are plain decimals; write 9092', problems: 1 },
+  { name: 'an octal purge interval', yaml: three('zookeeper:\n  autopurge: { purgeInterval: 0o17 }\n'), at: '2:31', path: 'zookeeper.autopurge.purgeInterval', message: '0o17 is YAML for 15: numbers here are plain decimals; write 15' },
+  { name: 'an exponent tickTime', yaml: three('zookeeper:\n  tickTime: 2e3\n'), at: '2:13', path: 'zookeeper.tickTime', message: '2e3 is YAML for 2000: numbers here are plain decimals; write 2000' },
+  { name: 'a timeout written .5', yaml: three('ssh:\n  connectTimeout: .5\n'), at: '2:19', path: 'ssh.connectTimeout', message: '.5 is YAML for 0.5: numbers here are plain decimals; write 0.5' },
+  { name: 'a port with a leading zero', yaml: three('kafka:\n  port: 09092\n'), at: '2:9', path: 'kafka.port', message: '09092 is YAML for 9092: numbers here are plain decimals; write 9092' },
+  { name: 'a broker id written +1', yaml: three().replace('kafka: { id: 1 }', 'kafka: { id: +1 }'), at: '9:18', path: 'hosts[1].kafka.id', message: '+1 is YAML for 1: numbers here are plain decimals; write 1' },
+  { name: 'chroot with a dot-dot segment', yaml: three('kafka:\n  chroot: /kafka/..\n'), at: '2:11', path: 'kafka.chroot', message: 'a chroot has no "." or ".." segments (ZooKeeper refuses such paths) (got "/kafka/..")', problems: 1 },
+  { name: 'chroot with a single-dot segment', yaml: three('kafka:\n  chroot: /./kafka\n'), at: '2:11', path: 'kafka.chroot', message: 'a chroot has no "." or ".." segments' },
+  { name: 'ssh.port is the ZooKeeper client port', yaml: three('ssh:\n  port: 2181\n'), at: '2:9', path: 'ssh.port', message: 'port 2181 on hosts h1, h2, h3 is taken twice: ssh.port (sshd) and zookeeper.clientPort', problems: 1 },
+  { name: 'a Kafka port on the default ssh port', yaml: three('kafka:\n  port: 22\n'), at: '2:9', path: 'kafka.port', message: 'port 22 on hosts h1, h2, h3 is taken twice: ssh.port (sshd) and kafka.port (listener)', problems: 1 },
+  { name: 'a per-host ssh.port on the Kafka port', yaml: three('', ['', '    ssh: { port: 9092 }\n', '']), at: '10:18', path: 'hosts[1].ssh.port', message: 'port 9092 on host h2 is taken twice: ssh.port (sshd) and kafka.port (listener)', problems: 1 },
+  { name: 'duplicate address in another case', yaml: pair('node.example.com', 'NODE.Example.com'), at: '6:14', path: 'hosts[1].address', message: 'duplicate address "NODE.Example.com": hosts[0] has it too (as "node.example.com": the same machine)' },
+  { name: 'duplicate IPv6 address written shorter', yaml: pair('fd00:0::1', 'fd00::1'), at: '6:14', path: 'hosts[1].address', message: 'duplicate address "fd00::1": hosts[0] has it too (as "fd00:0::1": the same machine)' },
+  { name: 'duplicate IPv6 address written in full', yaml: pair('fd00::1', 'FD00:0:0:0:0:0:0:1'), at: '6:14', path: 'hosts[1].address', message: 'duplicate address "FD00:0:0:0:0:0:0:1": hosts[0] has it too' },
+  { name: 'duplicate address as IPv4-mapped IPv6', yaml: pair('10.0.0.1', '::ffff:10.0.0.1'), at: '6:14', path: 'hosts[1].address', message: 'duplicate address "::ffff:10.0.0.1": hosts[0] has it too (as "10.0.0.1": the same machine)' },
+  { name: 'an IPv4 address with a leading zero', yaml: pair('10.0.0.1', '10.0.0.01'), at: '6:14', path: 'hosts[1].address', message: 'a number with a leading zero is read as octal by some tools (010 is 8) and as decimal by others: write 10.0.0.1 (got "10.0.0.01")', problems: 1 },
+  { name: 'an IPv4 address out of range', yaml: pair('10.0.0.1', '10.0.0.256'), at: '6:14', path: 'hosts[1].address', message: 'not an IPv4 address (four numbers 0-255)' },
+  { name: 'a short IPv4 address', yaml: pair('10.0.0.1', '10.1'), at: '6:14', path: 'hosts[1].address', message: 'not an IPv4 address (four numbers 0-255)' },
+  { name: 'a bad IPv6 address', yaml: pair('10.0.0.1', 'fd00:::1'), at: '6:14', path: 'hosts[1].address', message: 'not an IPv6 address (got "fd00:::1")' },
+  { name: 'an IPv6 address in brackets', yaml: pair('10.0.0.1', '[fd00::1]'), at: '6:14', path: 'hosts[1].address', message: 'write an IPv6 address without brackets' },
+  { name: 'unquoted Scala version 2.11', yaml: three('kafka:\n  scalaVersion: 2.11\n'), at: '2:17', path: 'kafka.scalaVersion', message: 'expected a string, got number 2.11: quote it, "2.11"' },
+  { name: 'unquoted Scala version 2.10 (YAML reads 2.1)', yaml: three('kafka:\n  scalaVersion: 2.10\n'), at: '2:17', path: 'kafka.scalaVersion', message: 'expected a string, got number 2.10 (YAML reads it as 2.1): quote it, "2.10"', problems: 1 },
+  { name: 'unquoted Scala version on one host', yaml: three().replace('kafka: { id: 2 }', 'kafka: { id: 2, scalaVersion: 2.12 }'), at: '13:35', path: 'hosts[2].kafka.scalaVersion', message: 'quote it, "2.12"' },
+  { name: 'Kafka 4.0 cluster-wide is one problem', yaml: three('kafka:\n  version: 4.0.0\n'), at: '2:12', path: 'kafka.version', message: 'Kafka 4.0.0 has no ZooKeeper mode', problems: 1 },
+  { name: 'a port clash cluster-wide is one problem', yaml: three('zookeeper:\n  quorumPort: 2181\n'), at: '2:15', path: 'zookeeper.quorumPort', message: 'port 2181 on hosts h1, h2, h3 is taken twice', problems: 1 },
+  { name: 'advertised.listeners without a host', yaml: three('kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://:9092"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'advertised.listeners needs the host name or address clients connect to', problems: 1 },
+  { name: 'advertised.listeners on 0.0.0.0', yaml: three('', ['', '    kafka: { id: 1, settings: { advertised.listeners: "PLAINTEXT://0.0.0.0:9092" } }\n', '']).replace('    kafka: { id: 1 }\n', ''), at: '9:55', path: 'hosts[1].kafka.settings.advertised.listeners', message: 'advertised.listeners needs the host name or address clients connect to' },
+  { name: 'advertised.listeners with another listener', yaml: three('kafka:\n  settings:\n    advertised.listeners: "SSL://kafka1:9093"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'advertised.listeners names listener "SSL", but the only listener zkafka configures is PLAINTEXT' },
+  { name: 'advertised.listeners with two endpoints', yaml: three('kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://a:9092,EXTERNAL://b:9093"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'advertised.listeners lists 2 endpoints; expected PLAINTEXT://HOST:PORT' },
+  { name: 'advertised.listeners with port 0', yaml: three('kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://kafka1:0"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'advertised.listeners: a port is 1-65535 (got 0)' },
+  { name: 'advertised.listeners with a bad host', yaml: three('kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://kafka_1:9092"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'advertised.listeners: expected an IP address or DNS name (got "kafka_1")' },
+  { name: 'advertised.listeners cluster-wide: every broker the same', yaml: three('kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://kafka.example.com:9092"\n'), at: '3:27', path: 'kafka.settings.advertised.listeners', message: 'brokers 0, 1, 2 would all register PLAINTEXT://kafka.example.com:9092: give each broker its own advertised.listeners (per host)', problems: 1 },
+  { name: 'advertised.listeners the same on two hosts', yaml: three('', ['    kafka: { id: 0, settings: { advertised.listeners: "PLAINTEXT://K1:9092" } }\n', '', '    kafka: { id: 2, settings: { advertised.listeners: "PLAINTEXT://k1:9092" } }\n']).replace('    kafka: { id: 0 }\n', '').replace('    kafka: { id: 2 }\n', ''), at: '13:55', path: 'hosts[2].kafka.settings.advertised.listeners', message: 'brokers 0, 2 would all register PLAINTEXT://K1:9092', problems: 1 },
+  { name: 'advertised.host.name (deprecated)', yaml: three('kafka:\n  settings:\n    advertised.host.name: kafka1\n'), at: '3:5', path: 'kafka.settings.advertised.host.name', message: "advertised.host.name is Kafka's deprecated form (gone in 3.0): set advertised.listeners" },
 ];
 
 let dir: string;
@@ -148,11 +213,12 @@ describe('zkafka validate on an invalid inventory', () => {
     expect(new Set(CASES.map((c) => slug(c.name))).size).toBe(CASES.length);
   });
 
-  it.each(CASES)('$name', ({ name, yaml, at, path, message }) => {
+  it.each(CASES)('$name', ({ name, yaml, at, path, message, problems }) => {
     const r = validate(slug(name), yaml);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: invalid inventory: \d+ problems?$/m);
+    if (problems !== undefined) expect(r.stderr, r.stderr).toContain(`error: invalid inventory: ${problems} problem${problems === 1 ? '' : 's'}\n`);
     const where = at ? `${r.file}:${at}` : r.file;
     const lines = r.stderr.split('\n').filter((l) => !l.trimStart().startsWith('warning:'));
     const expected = `  ${where}  ${path}  `;
@@ -263,5 +329,118 @@ describe('reporting', () => {
     const ok = zkafka(['validate', 'inventory.example.yaml']);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe('');
+  });
+});
+
+describe('bytes, sizes and warnings', () => {
+  const write = (name: string, content: string | Buffer) => {
+    writeFileSync(join(dir, name), content);
+    return zkafka(['validate', name], { cwd: dir });
+  };
+
+  it('a Latin-1 byte is refused at its line and column, not read as U+FFFD', () => {
+    const before = '    zookeeper: { id: 1, dataDir: "/d';
+    const bytes = Buffer.concat([Buffer.from(`hosts:\n  - name: a\n    address: 10.0.0.1\n${before}`), Buffer.from([0xe9]), Buffer.from('ta" }\n')]);
+    const r = write('latin1.yaml', bytes);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('error: invalid inventory: 1 problem\n');
+    expect(r.stderr).toContain(`  latin1.yaml:4:${before.length + 1}  (top level)  not valid UTF-8: byte 0xE9 at line 4, column ${before.length + 1}`);
+    expect(r.stderr).not.toContain('\ufffd');
+  });
+
+  it('the column counts characters, not bytes, before the bad byte', () => {
+    const bytes = Buffer.concat([Buffer.from('cluster: "é中'), Buffer.from([0xff]), Buffer.from('"\nhosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 } }\n')]);
+    const r = write('column.yaml', bytes);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('  column.yaml:1:13  (top level)  not valid UTF-8: byte 0xFF');
+  });
+
+  it('finds the first byte that is not well-formed UTF-8', () => {
+    const at = (...b: number[]) => firstBadUtf8(Uint8Array.from(b));
+    expect(at(0x61, 0xc3, 0xa9, 0xe4, 0xb8, 0xad, 0xf0, 0x9f, 0x98, 0x80)).toBe(-1); // a é 中 😀
+    expect(at(0x61, 0xe9, 0x62)).toBe(1); // Latin-1 é
+    expect(at(0x61, 0xe4, 0xb8)).toBe(1); // cut short at the end
+    expect(at(0xc0, 0xaf)).toBe(0); // overlong "/"
+    expect(at(0xe0, 0x80, 0xaf)).toBe(0); // overlong, three bytes
+    expect(at(0x61, 0xed, 0xa0, 0x80)).toBe(1); // a UTF-16 surrogate
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // above U+10FFFF
+    expect(at(0x80)).toBe(0); // a lone continuation byte
+  });
+
+  it('a message quotes a long value shortened, with its length', () => {
+    const token = 'x '.repeat(1_000_000);
+    const r = write('long.yaml', `cluster: "${token}"\nhosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 } }\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('long.yaml:1:10  cluster  a cluster name is letters, digits');
+    expect(r.stderr).toContain(`... (${token.length} characters)`);
+    expect(r.stderr.length).toBeLessThan(1000);
+  });
+
+  it('a long unknown key is shortened in the path and the message', () => {
+    const key = 'k'.repeat(500_000);
+    // An explicit key (`? KEY`): YAML refuses an implicit key that long by itself.
+    const r = write('long-key.yaml', `? ${key}\n: 1\nhosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 } }\n`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('long-key.yaml:1:3  kkkk');
+    expect(r.stderr).toContain('(500000 characters)');
+    expect(r.stderr.length).toBeLessThan(1500);
+  });
+
+  it('a host with neither a zookeeper nor a kafka block is a warning', () => {
+    const yaml = 'hosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 } }\n  - name: spare\n    address: 10.0.0.9\n';
+    const r = write('spare.yaml', yaml);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: spare\.yaml:3:5 {2}hosts\[1\] {2}host spare has neither a zookeeper nor a kafka block/m);
+  });
+
+  it('the jumpHost forms README gives are valid', () => {
+    for (const jump of ['bastion', 'bastion:2222', 'admin@bastion.example.com:22', '[fd00::9]', 'ops@[fd00::9]:65535']) {
+      const r = write('jump-ok.yaml', `ssh:\n  jumpHost: "${jump}"\nhosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 } }\n`);
+      expect(r.code, `${jump}: ${r.stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('numbers in settings and env', () => {
+  it('are written exactly as typed, in every YAML number form', () => {
+    const yaml = [
+      'kafka:',
+      '  settings:',
+      '    x.hex: 0x1F',
+      '    x.octal: 0o17',
+      '    x.exponent: 1e3',
+      '    x.fraction: .5',
+      '    x.trailing: 1.50',
+      '    x.big: 9223372036854775807',
+      '    x.plus: +12',
+      '    x.bool: True',
+      '    x.quoted: "0x1F"',
+      '  env:',
+      '    KAFKA_X: 0x10',
+      'hosts:',
+      '  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 }, kafka: { id: 0 } }',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'forms.yaml'), yaml);
+    const inv = parseInventory(yaml, join(dir, 'forms.yaml'));
+    expect(inv.brokers[0]!.settings).toEqual({
+      'x.hex': '0x1F',
+      'x.octal': '0o17',
+      'x.exponent': '1e3',
+      'x.fraction': '.5',
+      'x.trailing': '1.50',
+      'x.big': '9223372036854775807',
+      'x.plus': '+12',
+      'x.bool': 'True',
+      'x.quoted': '0x1F',
+    });
+    expect(inv.brokers[0]!.env).toEqual({ KAFKA_X: '0x10' });
+    const out = join(dir, 'forms-out');
+    const r = zkafka(['render', 'forms.yaml', '--out', out], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const props = readFileSync(join(out, 'a/home/software/kafka_2.11-2.4.1/config/server.properties'), 'utf8');
+    for (const line of ['x.hex=0x1F', 'x.octal=0o17', 'x.exponent=1e3', 'x.fraction=.5', 'x.trailing=1.50', 'x.big=9223372036854775807', 'x.plus=+12', 'x.bool=True']) {
+      expect(props.split('\n')).toContain(line);
+    }
   });
 });

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { javaMajor, parseLocalAddress, parseProbe, probeArgs } from '../../src/services/probe.js';
 import { parseSrvr } from '../../src/services/zookeeper.js';
-import { parseController, parseRegistration } from '../../src/services/kafka.js';
+import { kafka, parseController, parseRegistration } from '../../src/services/kafka.js';
+import { parseInventory } from '../../src/inventory/load.js';
+import { advertisedEndpoint, canonicalAddress } from '../../src/inventory/address.js';
 import { parseReadFiles } from '../../src/services/remote.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -122,5 +124,45 @@ describe('reading files back for diffs', () => {
     const a = 'x=1\né=2\n';
     const raw = `${Buffer.byteLength(a)}\n${a}-1\n0\n`;
     expect([...parseReadFiles(['/a', '/b', '/c'], raw)]).toEqual([['/a', a], ['/b', null], ['/c', '']]);
+  });
+});
+
+describe('the endpoint a broker registers', () => {
+  const brokers = (yaml: string) => parseInventory(yaml, '/tmp/inventory.yaml').brokers;
+  const HOSTS = (a: string, b: string) =>
+    `hosts:\n  - name: n1\n    address: 198.18.2.11\n    zookeeper: { id: 1 }\n    kafka: { id: 0${a} }\n  - name: n2\n    address: fd00::12\n    kafka: { id: 1, port: 9093${b} }\n`;
+
+  it('is PLAINTEXT://ADDRESS:PORT without advertised.listeners (IPv6 in brackets)', () => {
+    expect(brokers(HOSTS('', '')).map((b) => kafka.endpoint(b))).toEqual(['PLAINTEXT://198.18.2.11:9092', 'PLAINTEXT://[fd00::12]:9093']);
+  });
+
+  it('is the advertised endpoint, as Kafka registers it, when a host sets advertised.listeners', () => {
+    const bs = brokers(HOSTS(', settings: { advertised.listeners: "plaintext://Lab1.example.com:19092" }', ', settings: { advertised.listeners: "PLAINTEXT://[FD00::99]:09093" }'));
+    expect(bs.map((b) => kafka.endpoint(b))).toEqual(['PLAINTEXT://Lab1.example.com:19092', 'PLAINTEXT://[FD00::99]:9093']);
+  });
+
+  it('follows a cluster-wide advertised.listeners, and a host override wins', () => {
+    const yaml = `kafka:\n  settings:\n    advertised.listeners: "PLAINTEXT://kafka.example.com:9092"\n${HOSTS('', ', settings: { advertised.listeners: "PLAINTEXT://other.example.com:9093" }')}`;
+    expect(brokers(yaml).map((b) => kafka.endpoint(b))).toEqual(['PLAINTEXT://kafka.example.com:9092', 'PLAINTEXT://other.example.com:9093']);
+  });
+
+  it('parses advertised.listeners, or says what is wrong with it', () => {
+    expect(advertisedEndpoint(' PLAINTEXT://lab1:9092 ')).toEqual({ endpoint: 'PLAINTEXT://lab1:9092' });
+    expect(advertisedEndpoint('PLAINTEXT://10.1.2.3:29092')).toEqual({ endpoint: 'PLAINTEXT://10.1.2.3:29092' });
+    expect(advertisedEndpoint('PLAINTEXT://lab1')).toMatch(/expected PLAINTEXT:\/\/HOST:PORT/);
+    expect(advertisedEndpoint('PLAINTEXT://fd00::1:9092')).toMatch(/expected PLAINTEXT:\/\/HOST:PORT/);
+    expect(advertisedEndpoint('PLAINTEXT://[::]:9092')).toMatch(/needs the host name or address clients connect to/);
+    expect(advertisedEndpoint('PLAINTEXT://[lab1]:9092')).toMatch(/only an IPv6 address goes in brackets/);
+  });
+
+  it('one machine has one canonical address however it is written', () => {
+    expect(canonicalAddress('fd00::1')).toBe(canonicalAddress('fd00:0::1'));
+    expect(canonicalAddress('FD00:0:0:0:0:0:0:1')).toBe(canonicalAddress('fd00::1'));
+    expect(canonicalAddress('::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(canonicalAddress('::ffff:a00:1')).toBe('10.0.0.1');
+    expect(canonicalAddress('Node.Example.COM')).toBe('node.example.com');
+    expect(canonicalAddress('fd00::1')).not.toBe(canonicalAddress('fd00::1:0'));
+    expect(canonicalAddress('1::')).toBe('1:0:0:0:0:0:0:0');
+    expect(canonicalAddress('::2:3.4.5.6')).toBe('0:0:0:0:0:2:304:506');
   });
 });

@@ -91,14 +91,18 @@ if [ "$GC_LOG_ENABLED" = true ]; then
 	fi
 fi
 
-# The option variables hold several words each: split on purpose.
-# shellcheck disable=SC2086
+# Each option variable holds several words: split them into one array, explicitly.
+jvm=()
+for v in "$KAFKA_HEAP_OPTS" "$KAFKA_JVM_PERFORMANCE_OPTS" "${KAFKA_GC_LOG_OPTS:-}" "$KAFKA_JMX_OPTS" "$KAFKA_LOG4J_OPTS"; do
+	read -r -a words <<<"$v"
+	jvm+=("${words[@]}")
+done
+read -r -a extra_opts <<<"${KAFKA_OPTS:-}"
+
 if [ "$DAEMON_MODE" = true ]; then
 	CONSOLE_OUTPUT_FILE="${CONSOLE_OUTPUT_FILE:-$LOG_DIR/kafka.out}"
 	mkdir -p "$LOG_DIR"
-	nohup "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS ${KAFKA_GC_LOG_OPTS:-} $KAFKA_JMX_OPTS $KAFKA_LOG4J_OPTS \
-		-cp "$CLASSPATH" ${KAFKA_OPTS:-} "$@" >"$CONSOLE_OUTPUT_FILE" 2>&1 </dev/null &
+	nohup "$JAVA" "${jvm[@]}" -cp "$CLASSPATH" "${extra_opts[@]}" "$@" >"$CONSOLE_OUTPUT_FILE" 2>&1 </dev/null &
 else
-	exec "$JAVA" $KAFKA_HEAP_OPTS $KAFKA_JVM_PERFORMANCE_OPTS ${KAFKA_GC_LOG_OPTS:-} $KAFKA_JMX_OPTS $KAFKA_LOG4J_OPTS \
-		-cp "$CLASSPATH" ${KAFKA_OPTS:-} "$@"
+	exec "$JAVA" "${jvm[@]}" -cp "$CLASSPATH" "${extra_opts[@]}" "$@"
 fi
