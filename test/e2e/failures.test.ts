@@ -4,7 +4,7 @@
 // middle of an upload. Genuine Kafka (the lab's, or $ZKAFKA_KAFKA_TGZ) and ZooKeeper.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,7 @@ describe('a host lost during an install, and broker starts that fail', () => {
   let lab: Lab;
   let inventory: string;
   let paddedTgz: string;
+  let paddedDir: string;
   let zookeeperTgz: string;
   let head: string;
 
@@ -150,8 +151,8 @@ describe('a host lost during an install, and broker starts that fail', () => {
     const dists = await buildDists();
     lab = await labUp(2);
     // A ZooKeeper tarball made big enough (random padding) that its upload takes a while.
-    const dir = mkdtempSync(join(tmpdir(), 'zkafka-padded-'));
-    await execa('sh', ['-c', 'mkdir -p "$1/src" && tar -xzf "$2" -C "$1/src" && head -c 150000000 /dev/urandom > "$1/src/apache-zookeeper-3.8.0-bin/padding.bin" && tar -C "$1/src" -cf - apache-zookeeper-3.8.0-bin | gzip -1 > "$1/apache-zookeeper-3.8.0-bin.tar.gz"', 'x', dir, dists.zookeeperTgz]);
+    const dir = (paddedDir = mkdtempSync(join(tmpdir(), 'zkafka-padded-')));
+    await execa('sh', ['-c', 'mkdir -p "$1/src" && tar -xzf "$2" -C "$1/src" && head -c 150000000 /dev/urandom > "$1/src/apache-zookeeper-3.8.0-bin/padding.bin" && tar -C "$1/src" -cf - apache-zookeeper-3.8.0-bin | gzip -1 > "$1/apache-zookeeper-3.8.0-bin.tar.gz" && rm -rf "$1/src"', 'x', dir, dists.zookeeperTgz]);
     paddedTgz = join(dir, 'apache-zookeeper-3.8.0-bin.tar.gz');
     zookeeperTgz = dists.zookeeperTgz;
     // lab1: a broker only; lab2: a standalone ZooKeeper only, so lab1's route to lab2 is the broker's way to ZooKeeper.
@@ -164,6 +165,7 @@ describe('a host lost during an install, and broker starts that fail', () => {
 
   afterAll(async () => {
     await labDown();
+    if (paddedDir) rmSync(paddedDir, { recursive: true, force: true });
   });
 
   it('an SSH session killed during an upload fails that step within seconds; the re-run completes it with a correct checksum', async () => {
