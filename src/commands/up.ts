@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
+import { hostPort, type Broker, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import { zookeeper } from '../services/zookeeper.js';
@@ -225,7 +225,8 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
         return undefined;
       }
       if (!(await listenerAccepts(s, b))) {
-        seen = `registered, but ${expected} refuses connections`;
+        // The listener is checked where it binds (address:port), which an advertised endpoint may not be.
+        seen = `registered, but the listener on ${hostPort(b.address, b.port)} refuses connections`;
         return undefined;
       }
       return true;
