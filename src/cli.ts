@@ -80,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
       if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('a positive number of seconds');
       return Number(v) * 1000;
     });
+  // Commander names the option after its flag; the commands take it in milliseconds, by that name.
+  const rollOptions = <T extends { inSyncTimeout?: number }>({ inSyncTimeout, ...rest }: T) => ({ ...rest, ...(inSyncTimeout ? { inSyncTimeoutMs: inSyncTimeout } : {}) });
   let exit: number = ExitCode.ok;
 
   program
@@ -91,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--break-lock', 'take over the run lock left by a killed run')
     .addOption(inSyncOption())
     .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
+      exit = await (await commands.up()).upCommand(inventory(file), out, rollOptions(opts));
     });
 
   program
@@ -112,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--break-lock', 'take over the run lock left by a killed run')
     .addOption(inSyncOption())
     .action(async (file: string | undefined, opts: ScopeOpts & { service?: 'zookeeper' | 'kafka'; breakLock?: boolean; inSyncTimeout?: number }) => {
-      exit = await (await commands.restart()).restartCommand(inventory(file), out, { ...opts, ...(opts.inSyncTimeout ? { inSyncTimeoutMs: opts.inSyncTimeout } : {}) });
+      exit = await (await commands.restart()).restartCommand(inventory(file), out, rollOptions(opts));
     });
 
   program

@@ -36,7 +36,6 @@ export async function downCommand(inv: Inventory, out: Output, opts: DownOptions
   await confirmPurge(inv, opts);
   return withSession(inv, out, async (s) => {
     const scope = runScope(inv, s.unreachable, opts, 'down');
-    if (!scope.hosts.size) throw new UserError('down: no host left to work on', ExitCode.failed, scope.leftOut.map((l) => `${l.host}: ${l.reason}`));
     return withLock(s, 'down', opts, () => stopAll(s, inv, out, opts, scope));
   });
 }

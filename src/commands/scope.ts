@@ -48,6 +48,7 @@ export function runScope(inv: Inventory, unreachable: Map<string, Error>, opts: 
     else if (e) leftOut.push({ host: h.name, reason: `unreachable: ${e.message.replace(`${h.name}: `, '')}` });
     else hosts.add(h.name);
   }
+  if (!hosts.size) throw new UserError(`${command}: no host left to work on`, ExitCode.failed, leftOut.map((l) => `${l.host}: ${l.reason}`));
   return { hosts, leftOut };
 }
 

@@ -278,6 +278,7 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
   const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
   if (!mine.length) return;
   if (!steps.length && state.controller !== null && state.brokers.filter((b) => ctx.scope.hosts.has(b.broker.host)).every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
+  const inSyncTimeoutMs = opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS;
   const reg = new Registry(s, inv);
   try {
     for (const step of steps) {
@@ -285,7 +286,7 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
       const label = `broker ${b.id}`;
       await out.step(`${step.action} Kafka broker ${b.id} on ${b.host} (${step.reason})`, async () => {
         if (step.action === 'restart') {
-          await waitInSync(reg, `before stopping broker ${b.id}`, opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS, out);
+          await waitInSync(reg, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
           // The gate sees partitions; a broker that is gone (or lost with its host) may lead none.
           await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label }, reg, SERVICE_TIMEOUT_MS);
           await stopBroker(s, inv, reg, b, state.brokers.find((x) => x.broker.id === b.id)!.pid!);
@@ -295,7 +296,7 @@ async function runKafka(s: Session, inv: Inventory, state: ClusterState, steps: 
     }
     // The roll is over when the last restarted broker has caught up too.
     if (steps.some((x) => x.action === 'restart')) {
-      await out.step('Kafka: every partition fully replicated', () => waitInSync(reg, 'after the rolling restart', opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS, out));
+      await out.step('Kafka: every partition fully replicated', () => waitInSync(reg, 'after the rolling restart', inSyncTimeoutMs, out));
     }
     const leftOut = inv.brokers.length - mine.length;
     await out.step(`Kafka: ${mine.length} broker(s) registered${leftOut ? ` (${leftOut} left out)` : ''} and a controller elected`, async () => {
@@ -377,7 +378,6 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
   const started = Date.now();
   return withSession(inv, out, async (s) => {
     const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
-    if (!scope.hosts.size) throw new UserError(`${command}: no host left to work on`, ExitCode.failed, scope.leftOut.map((l) => `${l.host}: ${l.reason}`));
     return withLock(s, command, opts, async () => {
       const state = await preflight(s, inv, out, scope);
       const plan = scopePlan(makePlan(state, scope), scope);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
+import { threeHosts } from './helpers.js';
 import { classifyStartFailure } from '../../src/services/start-failure.js';
 import { parseRegistration } from '../../src/services/kafka.js';
 import { shortBeforeStop, type ClusterView } from '../../src/commands/roll-guard.js';
@@ -132,15 +133,7 @@ describe('a roll stops the next service only when the rest of the cluster is who
   });
 });
 
-const YAML = `
-zookeeper: { home: /opt/zk, source: /dist/zk.tgz, metrics: { enabled: false } }
-kafka: { home: /opt/kafka, version: 3.9.1, source: /dist/kafka.tgz }
-hosts:
-  - { name: a, address: 198.18.0.11, zookeeper: { id: 1 }, kafka: { id: 0 } }
-  - { name: b, address: 198.18.0.12, zookeeper: { id: 2 }, kafka: { id: 1 } }
-  - { name: c, address: 198.18.0.13, zookeeper: { id: 3 }, kafka: { id: 2 } }
-`;
-const inv = parseInventory(YAML, '/tmp/inventory.yaml');
+const inv = threeHosts();
 
 describe('which hosts a run works on', () => {
   const lost = new Map([['b', new UserError('b: 198.18.0.12:22 is unreachable (EHOSTUNREACH)')]]);
@@ -158,6 +151,8 @@ describe('which hosts a run works on', () => {
     expect([...scope.hosts]).toEqual(['a']);
     expect(scope.leftOut.map((l) => `${l.host}: ${l.reason}`)).toEqual(['b: not in --hosts', 'c: not in --hosts']);
     expect(() => runScope(inv, new Map(), { hosts: ['zz'] })).toThrow(/--hosts: no host named zz/);
+    // Every host named is unreachable: nothing left to work on, whatever the command.
+    expect(() => runScope(inv, lost, { hosts: ['b'], skipUnreachable: true }, 'down')).toThrow(/^down: no host left to work on$/);
   });
 
   it('leaves every step on a host out of scope out of the plan', () => {

@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseInventory } from '../../src/inventory/load.js';
+import type { Inventory } from '../../src/inventory/model.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = join(ROOT, 'bin', 'zkafka.js');
@@ -63,4 +65,18 @@ export function listFiles(dir: string, prefix = ''): string[] {
     else out.push(rel);
   }
   return out.sort();
+}
+
+/** Three hosts a, b, c, each a ZooKeeper member (ids 1-3) and a broker (ids 0-2): the plan and roll tests' cluster. */
+export function threeHosts(): Inventory {
+  return parseInventory(
+    `zookeeper: { home: /opt/zk, source: /dist/zk.tgz, metrics: { enabled: false } }
+kafka: { home: /opt/kafka, version: 3.9.1, source: /dist/kafka.tgz }
+hosts:
+  - { name: a, address: 198.18.0.11, zookeeper: { id: 1 }, kafka: { id: 0 } }
+  - { name: b, address: 198.18.0.12, zookeeper: { id: 2 }, kafka: { id: 1 } }
+  - { name: c, address: 198.18.0.13, zookeeper: { id: 3 }, kafka: { id: 2 } }
+`,
+    '/tmp/inventory.yaml',
+  );
 }

@@ -1,6 +1,7 @@
 // The plan is a value built from the inventory and the hosts' state: tested here without any host.
 import { describe, expect, it } from 'vitest';
 import { parseInventory } from '../../src/inventory/load.js';
+import { threeHosts } from './helpers.js';
 import { renderHost } from '../../src/render/files.js';
 import { buildPlan, sha256 } from '../../src/commands/plan.js';
 import { restartPlan } from '../../src/commands/restart.js';
@@ -8,15 +9,7 @@ import type { ClusterState } from '../../src/commands/state.js';
 import type { HostFacts } from '../../src/services/probe.js';
 import type { ZookeeperMode } from '../../src/services/zookeeper.js';
 
-const YAML = `
-zookeeper: { home: /opt/zk, source: /dist/zk.tgz, metrics: { enabled: false } }
-kafka: { home: /opt/kafka, version: 3.9.1, source: /dist/kafka.tgz }
-hosts:
-  - { name: a, address: 198.18.0.11, zookeeper: { id: 1 }, kafka: { id: 0 } }
-  - { name: b, address: 198.18.0.12, zookeeper: { id: 2 }, kafka: { id: 1 } }
-  - { name: c, address: 198.18.0.13, zookeeper: { id: 3 }, kafka: { id: 2 } }
-`;
-const inv = parseInventory(YAML, '/tmp/inventory.yaml');
+const inv = threeHosts();
 
 interface HostSetup {
   installed?: boolean;
