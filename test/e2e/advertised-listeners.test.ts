@@ -1,12 +1,11 @@
 // advertised.listeners as a normal setting, on the lab: a broker known by a DNS name (lab1, which the
 // lab's /etc/hosts resolves on every host) registers that name, and `up` and `status` expect it rather
 // than PLAINTEXT://ADDRESS:PORT. A second broker without the setting keeps the address form.
-// ZKAFKA_KAFKA_TGZ=/path/to/kafka_SCALA-VERSION.tgz runs it on a genuine Kafka (version and Scala
-// version taken from the file name); else on the test stand-in.
+// It runs on the lab's Kafka (test/lab/kafka-dist.mjs: 2.4.1 unless ZKAFKA_LAB_KAFKA or
+// ZKAFKA_KAFKA_TGZ say otherwise), whose version and Scala version the lab inventory already writes.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, labDown, labExec, labUp, type Lab } from '../lab/lab.js';
+import { buildDists, labDown, labExec, labKafka, labUp, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
 
 interface Status {
@@ -17,9 +16,7 @@ interface Status {
 /** The lab inventory: lab1 a member and broker 0 advertised as lab1:9092, lab2 broker 1 as it is. */
 function inventoryFor(lab: Lab, advertised: string): string {
   const file = writeLabInventory(lab, { zookeeper: 1, kafka: 2 });
-  let text = readFileSync(file, 'utf8').replace('    kafka: { id: 0 }', `    kafka: { id: 0, settings: { advertised.listeners: "${advertised}" } }`);
-  const genuine = /^kafka_(\d+\.\d+)-(\d+\.\d+\.\d+)\.tgz$/.exec(basename(process.env.ZKAFKA_KAFKA_TGZ ?? ''));
-  if (genuine) text = text.replace('  version: 3.9.1\n  scalaVersion: "2.13"\n', `  version: ${genuine[2]}\n  scalaVersion: "${genuine[1]}"\n`);
+  const text = readFileSync(file, 'utf8').replace('    kafka: { id: 0 }', `    kafka: { id: 0, settings: { advertised.listeners: "${advertised}" } }`);
   writeFileSync(file, text);
   return file;
 }
@@ -49,11 +46,9 @@ describe('a broker with advertised.listeners', () => {
     const props = await labExec('lab1', ['cat', '/opt/kafka/config/server.properties']);
     expect(props.stdout).toContain(`\nlisteners=PLAINTEXT://${lab.hosts[0]!.address}:9092\n`);
     expect(props.stdout).toMatch(/^advertised\.listeners=PLAINTEXT:\/\/lab1:9092$/m);
-    const genuine = /^kafka_(\d+\.\d+)-(\d+\.\d+\.\d+)\.tgz$/.exec(basename(process.env.ZKAFKA_KAFKA_TGZ ?? ''));
-    if (genuine) {
-      // The run used that Kafka, not the stand-in.
-      expect((await labExec('lab1', ['ls', '/opt/kafka/libs'])).stdout.split('\n')).toContain(`kafka_${genuine[1]}-${genuine[2]}.jar`);
-    }
+    // The run used the lab's genuine Kafka, of the version the inventory names.
+    const k = labKafka();
+    expect((await labExec('lab1', ['ls', '/opt/kafka/libs'])).stdout.split('\n')).toContain(`kafka_${k.scalaVersion}-${k.version}.jar`);
 
     const s = await zkafkaJson<Status>(['status', inventory]);
     expect(s.exitCode, s.stderr).toBe(0);
