@@ -5,9 +5,10 @@ import { createInterface } from 'node:readline/promises';
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
-import { hostDirs, readClusterState, Registry } from './state.js';
+import { hostDirs, readClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
-import { printLeftOut, stopBroker, stopMember, withLock } from './up.js';
+import { printLeftOut, withLock } from './up.js';
+import { stopRoles } from './orchestrate.js';
 import { checkHostNames, runScope, type Scope, type ScopeOptions } from './scope.js';
 
 export interface DownOptions extends ScopeOptions {
@@ -45,29 +46,7 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   // Services on hosts left out are not touched (nor listed as stopped).
   const state = { ...full, brokers: full.brokers.filter((b) => scope.hosts.has(b.broker.host)), members: full.members.filter((m) => scope.hosts.has(m.member.host)) };
   printLeftOut(out, scope);
-  const stopped: string[] = [];
-
-  const registry = new Registry(s, inv);
-  const brokers = state.brokers.filter((b) => b.pid !== undefined).sort((a, b) => b.broker.id - a.broker.id);
-  brokers.sort((a, b) => Number(a.broker.id === state.controller) - Number(b.broker.id === state.controller));
-  for (const bs of brokers) {
-    const b = bs.broker;
-    await out.step(`stop Kafka broker ${b.id} on ${b.host}${b.id === state.controller ? ' (controller)' : ''}`, async () => {
-      await stopBroker(s, inv, registry, b, bs.pid!);
-    });
-    stopped.push(`kafka ${b.id} on ${b.host}`);
-  }
-
-  await registry.close();
-  const members = state.members.filter((m) => m.pid !== undefined).sort((a, b) => b.member.id - a.member.id);
-  members.sort((a, b) => Number(a.mode === 'leader') - Number(b.mode === 'leader'));
-  for (const ms of members) {
-    const m = ms.member;
-    await out.step(`stop ZooKeeper member ${m.id} on ${m.host}${ms.mode === 'leader' ? ' (leader)' : ''}`, async () => {
-      await stopMember(s, inv, m, ms.pid!);
-    });
-    stopped.push(`zookeeper ${m.id} on ${m.host}`);
-  }
+  const stopped = await stopRoles(s, inv, full, out, { scope, attempts: [] });
 
   const purged: string[] = [];
   if (opts.purge) {

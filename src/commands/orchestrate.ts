@@ -1,0 +1,66 @@
+// The one orchestrator: walks the roles in order (ZooKeeper members, then brokers) and carries out each
+// role's steps the same way: for a restart, the role's pre-stop check and its stop; then the start, with
+// retries of transient failures; then the role's check before the next step. `down` walks the roles in
+// reverse, each node's `last` (leader, controller) at the end.
+import type { Inventory } from '../inventory/model.js';
+import type { Output } from '../ui/output.js';
+import type { ServiceStep } from './plan.js';
+import type { Session } from './session.js';
+import { startWithRetries } from './start-retry.js';
+import type { ClusterState } from './state.js';
+import { kafkaRole } from './roles/kafka.js';
+import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
+import { zookeeperRole } from './roles/zookeeper.js';
+
+/** In start order: a role's nodes need the roles before it (brokers need the ensemble). */
+export const ROLES: Role[] = [zookeeperRole as unknown as Role, kafkaRole as unknown as Role];
+
+async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], s: Session, inv: Inventory, state: ClusterState, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
+  const run = role.open(s, inv, state, out, opts, ctx);
+  try {
+    for (const step of steps) {
+      const n = role.nodes(inv).find((x) => x.id === step.id)!;
+      await out.step(`${step.action} ${role.title(n)} on ${n.host} (${step.reason})`, async () => {
+        if (step.action === 'restart') {
+          await run.beforeStop(n);
+          await run.stop(n, role.pid(state, n)!);
+        }
+        await startWithRetries(s, out, { host: n.host, service: role.service, id: n.id, label: role.label(n), consoleLog: role.consoleLog(n) }, ctx.attempts, () => run.start(n));
+        await run.afterStart(n, step);
+      });
+    }
+    await run.settle(steps);
+  } finally {
+    await run.close();
+  }
+}
+
+/** Every role's steps of the plan, role by role. */
+export async function runRoles(s: Session, inv: Inventory, state: ClusterState, plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
+  for (const role of ROLES) await runRole(role, role.steps(plan), s, inv, state, out, opts, ctx);
+}
+
+/**
+ * Stops every running node of the roles, the last role first; within a role in reverse id order with
+ * its `last` (leader, controller) at the end. Returns what it stopped.
+ */
+export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const role of [...ROLES].reverse()) {
+    const last = role.last(state);
+    const nodes = role
+      .nodes(inv)
+      .filter((n) => ctx.scope.hosts.has(n.host) && role.pid(state, n) !== undefined)
+      .sort((a, b) => Number(a.id === last) - Number(b.id === last) || b.id - a.id);
+    const run = role.open(s, inv, state, out, {}, ctx);
+    try {
+      for (const n of nodes) {
+        await out.step(`stop ${role.title(n)} on ${n.host}${n.id === last ? ` (${role.lastIs})` : ''}`, () => run.stop(n, role.pid(state, n)!));
+        stopped.push(`${role.service} ${n.id} on ${n.host}`);
+      }
+    } finally {
+      await run.close();
+    }
+  }
+  return stopped;
+}

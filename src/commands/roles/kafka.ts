@@ -1,0 +1,182 @@
+// The Kafka broker role (ZooKeeper mode): started in id order, rolled one at a time with the
+// controller last; a broker is up when it is registered under /brokers/ids with the endpoint the
+// inventory gives it and its listener accepts connections. Before each stop of a roll every partition
+// must be fully in sync (the in-sync gate), read from ZooKeeper.
+import { hostPort, type Broker, type Inventory } from '../../inventory/model.js';
+import type { Output } from '../../ui/output.js';
+import { ExitCode, UserError } from '../../errors.js';
+import { describePartition, kafka, partitionHealth, type PartitionState } from '../../services/kafka.js';
+import { terminate } from '../../services/remote.js';
+import { guardStop } from '../roll-guard.js';
+import type { Session } from '../session.js';
+import { Registry, serviceProcess, servicePid, type ClusterState } from '../state.js';
+import { waitFor } from '../wait.js';
+import { failWithLog, SERVICE_TIMEOUT_MS, StepFailure, type ApplyOptions, type Role, type RunContext } from './role.js';
+
+const kafkaLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
+
+/** How long a roll waits for every partition to be fully replicated before it stops the next broker. */
+export const IN_SYNC_TIMEOUT_MS = Number(process.env.ZKAFKA_IN_SYNC_TIMEOUT ?? 300) * 1000;
+
+async function listenerAccepts(s: Session, b: Broker): Promise<boolean> {
+  try {
+    const conn = await s.transport(b.host).connect(b.address, b.port);
+    conn.destroy();
+    return true;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    return false;
+  }
+}
+
+export async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: Broker, pid: number): Promise<void> {
+  await s.exec(b.host, terminate(pid));
+  const gone = await waitFor(
+    async () => {
+      if ((await servicePid(s, inv, b.host, 'kafka')) !== undefined) return undefined;
+      const r = await reg.read();
+      return r && r.registered.has(b.id) ? undefined : true;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS },
+  );
+  if (!gone.ok) await failWithLog(s, b.host, `stopping broker ${b.id}`, `process ${pid} to exit and /brokers/ids/${b.id} to go`, 'it still there', kafkaLog(b));
+}
+
+async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker): Promise<void> {
+  const host = inv.hosts.find((h) => h.name === b.host)!;
+  const r = await s.exec(b.host, kafka.start(b, host.javaHome));
+  if (r.code !== 0) {
+    await failWithLog(s, b.host, `starting broker ${b.id}`, 'kafka-server-start.sh to exit 0', `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ')}`, kafkaLog(b));
+  }
+  const expected = kafka.endpoint(b);
+  let seen = 'no kafka.Kafka process yet';
+  let hadProcess = false;
+  const since = Date.now();
+  const ok = await waitFor(
+    async () => {
+      const proc = await serviceProcess(s, inv, b.host, 'kafka');
+      if (proc === undefined) {
+        // The start script forks the JVM before it returns: a process that vanished, or is not there
+        // within a few seconds, has crashed.
+        if (hadProcess || Date.now() - since > 3_000) {
+          await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b), true);
+        }
+        return undefined;
+      }
+      const pid = proc.pid;
+      hadProcess = true;
+      const regs = await reg.read();
+      const eps = regs?.registered.get(b.id);
+      if (!eps) {
+        seen = `process ${pid} running, /brokers/ids/${b.id} not registered yet`;
+        return undefined;
+      }
+      // A node this process did not write (an earlier session's, another broker's with this id) is no
+      // success: this broker is about to fail with NodeExistsException. Both times come from the broker
+      // host's clock, with slack for ps's whole-second elapsed time.
+      const at = regs?.since.get(b.id);
+      if (at !== undefined && at < (proc.startedAt - 2) * 1000) {
+        seen = `/brokers/ids/${b.id} registered at ${new Date(at).toISOString()}, before process ${pid} started (another session's)`;
+        return undefined;
+      }
+      if (!eps.includes(expected)) {
+        seen = `/brokers/ids/${b.id} registered with ${eps.join(',') || 'no endpoints'}`;
+        return undefined;
+      }
+      if (!(await listenerAccepts(s, b))) {
+        // The listener is checked where it binds (address:port), which an advertised endpoint may not be.
+        seen = `registered, but the listener on ${hostPort(b.address, b.port)} refuses connections`;
+        return undefined;
+      }
+      return true;
+    },
+    { timeoutMs: SERVICE_TIMEOUT_MS },
+  );
+  if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
+}
+
+/**
+ * The in-sync gate of a rolling restart: a broker may go down only when no partition is under-replicated,
+ * or its partitions could lose their last in-sync replica. Read from ZooKeeper (replicas and ISR as the
+ * controller keeps them), so no JVM starts per poll and every ZooKeeper-mode version reads the same.
+ */
+async function waitInSync(reg: Registry, what: string, timeoutMs: number, out: Output): Promise<void> {
+  let short: PartitionState[] = [];
+  let seen = 'no answer from ZooKeeper';
+  let told = false;
+  const since = Date.now();
+  const ok = await waitFor(
+    async () => {
+      const r = await reg.read({ partitions: true });
+      if (!r?.partitions) {
+        seen = 'no ZooKeeper member serving';
+        return undefined;
+      }
+      short = partitionHealth(r.partitions, new Set(r.registered.keys())).underReplicated;
+      seen = `${short.length} partition(s) under-replicated`;
+      if (!short.length) return true;
+      if (!told && Date.now() - since > 2000) {
+        told = true;
+        out.info(`waiting ${what}: ${short.length} partition(s) under-replicated: ${short.slice(0, 5).map(describePartition).join('; ')}${short.length > 5 ? '; ...' : ''}`);
+      }
+      return undefined;
+    },
+    { timeoutMs, firstDelayMs: 200, maxDelayMs: 1000 },
+  );
+  if (!ok.ok) {
+    const names = short.slice(0, 20).map(describePartition);
+    if (short.length > 20) names.push(`... and ${short.length - 20} more`);
+    throw new StepFailure(`kafka: ${what}: expected every partition in sync within ${timeoutMs / 1000}s, saw ${seen}`, ExitCode.failed, short.length ? ['partitions still short of replicas:', ...names] : []);
+  }
+}
+
+export const kafkaRole: Role<Broker> = {
+  service: 'kafka',
+  steps: (plan) => plan.kafka,
+  nodes: (inv) => inv.brokers,
+  label: (b) => `broker ${b.id}`,
+  title: (b) => `Kafka broker ${b.id}`,
+  pid: (state, b) => state.brokers.find((x) => x.broker.id === b.id)?.pid,
+  last: (state: ClusterState) => state.controller ?? undefined,
+  lastIs: 'controller',
+  consoleLog: (b) => ({ dir: b.logDir, patterns: ['kafkaServer.out'] }),
+
+  open(s: Session, inv: Inventory, state: ClusterState, out: Output, opts: ApplyOptions, ctx: RunContext) {
+    const inSyncTimeoutMs = opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS;
+    const reg = new Registry(s, inv);
+    const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
+    return {
+      beforeStop: async (b) => {
+        await waitInSync(reg, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
+        // The gate sees partitions; a broker that is gone (or lost with its host) may lead none.
+        await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label: kafkaRole.label(b) }, reg, SERVICE_TIMEOUT_MS);
+      },
+      stop: (b, pid) => stopBroker(s, inv, reg, b, pid),
+      start: (b) => startBroker(s, inv, reg, b),
+      afterStart: async () => {},
+      settle: async (steps) => {
+        if (!mine.length) return;
+        if (!steps.length && state.controller !== null && state.brokers.filter((b) => ctx.scope.hosts.has(b.broker.host)).every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
+        // The roll is over when the last restarted broker has caught up too.
+        if (steps.some((x) => x.action === 'restart')) {
+          await out.step('Kafka: every partition fully replicated', () => waitInSync(reg, 'after the rolling restart', inSyncTimeoutMs, out));
+        }
+        const leftOut = inv.brokers.length - mine.length;
+        await out.step(`Kafka: ${mine.length} broker(s) registered${leftOut ? ` (${leftOut} left out)` : ''} and a controller elected`, async () => {
+          let seen = '';
+          const ok = await waitFor(
+            async () => {
+              const r = await reg.read();
+              const missing = mine.filter((b) => !r?.registered.has(b.id)).map((b) => b.id);
+              seen = r ? `${missing.length ? `brokers ${missing.join(',')} not registered` : 'all registered'}, controller ${r.controller ?? 'none'}` : 'no ZooKeeper member serving';
+              return r && !missing.length && r.controller !== null ? true : undefined;
+            },
+            { timeoutMs: SERVICE_TIMEOUT_MS },
+          );
+          if (!ok.ok) throw new StepFailure(`kafka: expected every broker registered and a controller, saw ${seen}`);
+        });
+      },
+      close: () => reg.close(),
+    };
+  },
+};
