@@ -5,8 +5,9 @@ import { redactSetting } from '../transport/command.js';
 import type { Output } from '../ui/output.js';
 import type { Plan } from './plan.js';
 
-export function planJson(plan: Plan, before?: Map<string, string | null>) {
+export function planJson(plan: Plan, before?: Map<string, string | null>): Record<string, unknown> {
   return {
+    ...(plan.phase ? { phase: plan.phase } : {}),
     changes: plan.installs.length + plan.files.length + plan.zookeeper.length + plan.kafka.length,
     installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),
     files: plan.files.map((f) => ({
@@ -18,6 +19,7 @@ export function planJson(plan: Plan, before?: Map<string, string | null>) {
     })),
     services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason })),
     unchanged: plan.unchanged,
+    ...(plan.next ? { next: planJson(plan.next) } : {}),
   };
 }
 
@@ -35,7 +37,8 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
   // `plan` prints the plan as its result (stdout); `up` shows it as progress (stderr).
   const say = (text: string) => (opts.toStdout ? out.print(text) : out.info(text));
   const hosts = [...new Set([...plan.installs, ...plan.files, ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
-  if (!hosts.length) {
+  if (plan.phase) say(c.bold(plan.phase));
+  if (!hosts.length && !plan.next) {
     say('plan: nothing to do; every file matches the inventory and every service is running');
     return;
   }
@@ -54,5 +57,10 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
     for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
       say(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);
     }
+  }
+  // The next phase's files are shown without diffs: their content before is this phase's outcome.
+  if (plan.next) {
+    say('then:');
+    printPlan(plan.next, out, { ...opts, diffs: false });
   }
 }

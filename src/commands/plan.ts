@@ -7,6 +7,9 @@ import type { RenderedFile, ServiceName } from '../render/files.js';
 import { zookeeper } from '../services/zookeeper.js';
 import { kafka } from '../services/kafka.js';
 import type { ClusterState } from './state.js';
+import { renderHost } from '../render/files.js';
+import { IBP, type KafkaPhase } from '../services/kafka-upgrade.js';
+import { compareVersions } from '../services/versions.js';
 
 export interface InstallStep {
   host: string;
@@ -36,6 +39,8 @@ export interface ServiceStep {
 }
 
 export interface Plan {
+  /** What this plan does when it is one phase of a version change (`upgrade Kafka 2.4.1 → 3.9.1: ...`). */
+  phase?: string;
   installs: InstallStep[];
   files: FileStep[];
   /** In execution order: starts in id order, then restarts (followers/controller last). */
@@ -43,6 +48,8 @@ export interface Plan {
   kafka: ServiceStep[];
   /** Services that are running with the current config and stay as they are. */
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
+  /** The phase that follows once this one is done (shown by plan; up carries it out from a fresh read). */
+  next?: Plan;
 }
 
 /** Orders steps by id, with `last` (the leader, the controller) at the end. */
@@ -59,7 +66,7 @@ export function remoteTarballPath(home: string, source: string): string {
 }
 
 export function planChanges(p: Plan): number {
-  return p.installs.length + p.files.length + p.zookeeper.length + p.kafka.length;
+  return p.installs.length + p.files.length + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
 }
 
 function serviceHome(host: Host, service: ServiceName): { home: string; source?: string; exec: string } {
@@ -107,20 +114,54 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     }
   }
 
-  const steps = (service: ServiceName, running: Array<{ host: string; id: number; pid?: number }>, last: number | null | undefined) => {
+  const steps = (service: ServiceName, running: Array<{ host: string; id: number; pid?: number; move?: string }>, last: number | null | undefined) => {
     const starts: ServiceStep[] = [];
     const restarts: ServiceStep[] = [];
     for (const x of running) {
       const k = key(x.host, service);
       if (x.pid === undefined) starts.push({ host: x.host, service, id: x.id, action: 'start', reason: 'not running' });
-      else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: reasons.get(k)!.join(', ') });
+      else if (x.move) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: x.move });
+      else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: phaseReason(state.kafkaPhase, service) ?? reasons.get(k)!.join(', ') });
       else plan.unchanged.push({ host: x.host, service, id: x.id });
     }
     return [...starts, ...restarts.sort(lastOne(last))];
   };
   // Rolling restarts: followers first and the leader last, so the ensemble keeps its quorum; the
   // controller last, so the cluster moves its controller once.
-  plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid })), state.members.find((m) => m.mode === 'leader')?.member.id);
-  plan.kafka = steps('kafka', state.brokers.map((b) => ({ host: b.broker.host, id: b.broker.id, pid: b.pid })), state.controller);
+  const zkMove = (m: ClusterState['members'][number]) =>
+    m.runningHome && `${m.version && m.version !== m.member.version ? `${compareVersions(m.member.version, m.version) > 0 ? 'upgrade' : 'downgrade'} ${m.version} → ${m.member.version}` : 'move'} onto ${m.member.home}; data stays in ${m.member.dataDir}`;
+  const kafkaMove = (b: ClusterState['brokers'][number]) => {
+    if (!b.runningHome) return undefined;
+    const ph = state.kafkaPhase;
+    const what = ph.kind === 'binaries' ? `upgrade ${b.version ?? ''} → ${ph.to}`.replace('  ', ' ') : ph.kind === 'rollback' ? `rollback ${b.version ?? ph.from} → ${ph.to}` : `move`;
+    const pin = ph.kind === 'binaries' && ph.pin.ibp ? `, ${IBP} pinned at ${ph.pin.ibp}` : '';
+    return `${what} onto ${b.broker.home}${pin}`;
+  };
+  // Rolling restarts: followers first and the leader last, so the ensemble keeps its quorum; the
+  // controller last, so the cluster moves its controller once.
+  plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid, move: zkMove(m) || undefined })), state.members.find((m) => m.mode === 'leader')?.member.id);
+  plan.kafka = steps('kafka', state.brokers.map((b) => ({ host: b.broker.host, id: b.broker.id, pid: b.pid, move: kafkaMove(b) })), state.controller);
+  const ph = state.kafkaPhase;
+  if (ph.kind === 'binaries' && ph.pin.ibp) {
+    plan.phase = `Kafka ${ph.from} → ${ph.to}, phase 1 of 2: every broker onto ${ph.to}'s binaries, ${IBP} pinned at ${ph.pin.ibp}`;
+    plan.next = liftPinPlan(inv, state, ph);
+  } else if (ph.kind === 'protocol') plan.phase = `Kafka → ${ph.to}, phase 2 of 2: lift ${IBP} ${ph.pin.ibp} (every broker runs ${ph.to})`;
+  else if (ph.kind === 'rollback') plan.phase = `Kafka rollback ${ph.from} → ${ph.to}: brokers back onto ${ph.to}'s home (the protocol was still pinned)`;
   return plan;
+}
+
+function phaseReason(ph: KafkaPhase, service: ServiceName): string | undefined {
+  return service === 'kafka' && ph.kind === 'protocol' ? `lift ${IBP} ${ph.pin.ibp}: every broker runs ${ph.to}` : undefined;
+}
+
+/** Phase 2 as it will be once phase 1 is done: every broker's config without the pin, then a roll. */
+function liftPinPlan(inv: Inventory, state: ClusterState, ph: Extract<KafkaPhase, { kind: 'binaries' }>): Plan {
+  const files: FileStep[] = inv.hosts
+    .filter((h) => h.kafka)
+    .flatMap((h) => renderHost(inv, h).filter((f) => f.service === 'kafka'))
+    .map((f) => ({ host: f.host, service: f.service, path: f.path, action: 'update' as const, content: f.content, mode: f.mode }));
+  const kafka = inv.brokers
+    .map((b) => ({ host: b.host, service: 'kafka' as const, id: b.id, action: 'restart' as const, reason: `lift ${IBP} ${ph.pin.ibp}: every broker runs ${ph.to}` }))
+    .sort(lastOne(state.controller));
+  return { phase: `Kafka ${ph.from} → ${ph.to}, phase 2 of 2 (once every broker runs ${ph.to}): lift ${IBP} ${ph.pin.ibp}`, installs: [], files, zookeeper: [], kafka, unchanged: [] };
 }

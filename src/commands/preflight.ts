@@ -51,7 +51,7 @@ export async function metricsJarProblems(inv: Inventory, state: ClusterState, pl
 }
 
 export function preflightProblems(s: Session, inv: Inventory, state: ClusterState, plan: Plan, scope?: Scope): string[] {
-  const problems: string[] = [];
+  const problems: string[] = [...state.versionProblems];
   // Hosts left out of the run (--hosts, --skip-unreachable) are not checked: nothing on them is touched.
   const inScope = (host: string) => !scope || scope.hosts.has(host);
   for (const [h, e] of s.unreachable) if (inScope(h)) problems.push(e.message);

@@ -61,10 +61,12 @@ export function fullScope(inv: Inventory): Scope {
 export function scopePlan(plan: Plan, scope: Scope): Plan {
   const inScope = (x: { host: string }) => scope.hosts.has(x.host);
   return {
+    ...(plan.phase ? { phase: plan.phase } : {}),
     installs: plan.installs.filter(inScope),
     files: plan.files.filter(inScope),
     zookeeper: plan.zookeeper.filter(inScope),
     kafka: plan.kafka.filter(inScope),
     unchanged: plan.unchanged.filter(inScope),
+    ...(plan.next ? { next: scopePlan(plan.next, scope) } : {}),
   };
 }

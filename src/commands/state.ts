@@ -3,7 +3,9 @@
 import type { Broker, Host, Inventory, ZookeeperMember } from '../inventory/model.js';
 import { renderHost, type RenderedFile } from '../render/files.js';
 import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
-import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type ZookeeperMode } from '../services/zookeeper.js';
+import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type SrvrReport, type ZookeeperMode } from '../services/zookeeper.js';
+import { configFromArgs, kafkaVersionFromArgs, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
+import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase } from '../services/kafka-upgrade.js';
 import { kafka, KAFKA_MAIN, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
@@ -28,6 +30,8 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
   if (b) {
     items.push({ kind: 'proc', name: 'kafka', mainClass: KAFKA_MAIN, config: kafka.config(b) });
     items.push({ kind: 'exec', path: kafka.script(b) });
+    // The protocol the rendered config pins (an upgrade's phase 1), and where its logs are.
+    for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: kafka.config(b), key });
   }
   for (const f of files) items.push({ kind: 'file', path: f.path });
   if (opts.dirs) {
@@ -54,7 +58,30 @@ export function hostDirs(host: Host): string[] {
 
 export async function probeHost(s: Session, host: Host, files: RenderedFile[], opts: ProbeOptions = {}): Promise<HostFacts> {
   const r = await s.run(host.name, 'probing the host', { argv: probeCommand(hostProbeItems(host, files, opts)) });
-  return parseProbe(r.stdout);
+  return adoptSiblings(host, parseProbe(r.stdout));
+}
+
+/**
+ * A service process started from another zkafka home beside the inventory's (the old version's, during
+ * an upgrade or before a rollback) is the host's service all the same: up stops it to start the new one,
+ * down stops it. Marked with the home it runs from.
+ */
+export function adoptSiblings(host: Host, facts: HostFacts): HostFacts {
+  const kinds = [
+    ...(host.zookeeper ? [{ name: 'zookeeper', main: ZOOKEEPER_MAIN, home: host.zookeeper.home, config: 'conf/zoo.cfg' }] : []),
+    ...(host.kafka ? [{ name: 'kafka', main: KAFKA_MAIN, home: host.kafka.home, config: 'config/server.properties' }] : []),
+  ];
+  for (const k of kinds) {
+    if (facts.procs.get(k.name)?.length) continue;
+    for (const p of facts.otherProcs.get(k.name) ?? []) {
+      const home = siblingHome(configFromArgs(p.args, k.main), k.home, k.config);
+      if (home) {
+        facts.procs.set(k.name, [{ pid: p.pid, elapsed: p.elapsed, args: p.args, home }]);
+        break;
+      }
+    }
+  }
+  return facts;
 }
 
 export function pidOf(facts: HostFacts | undefined, service: 'zookeeper' | 'kafka'): number | undefined {
@@ -74,14 +101,18 @@ export async function serviceProcess(s: Session, inv: Inventory, host: string, s
 }
 
 /** Asks a member for `srvr` over its host's SSH connection. */
-export async function memberMode(s: Session, m: ZookeeperMember): Promise<ZookeeperMode> {
+export async function memberSrvr(s: Session, m: ZookeeperMember): Promise<SrvrReport> {
   try {
     const stream = await s.transport(m.host).connect(m.address, m.clientPort);
-    return parseSrvr(await fourLetterWord(stream, 'srvr')).mode;
+    return parseSrvr(await fourLetterWord(stream, 'srvr'));
   } catch (e) {
     if (e instanceof UserError) throw e;
-    return 'not serving';
+    return { mode: 'not serving' };
   }
+}
+
+export async function memberMode(s: Session, m: ZookeeperMember): Promise<ZookeeperMode> {
+  return (await memberSrvr(s, m)).mode;
 }
 
 export const SERVING: ZookeeperMode[] = ['leader', 'follower', 'standalone', 'observer'];
@@ -104,6 +135,11 @@ export interface MemberState {
   reachable: boolean;
   pid?: number;
   mode: ZookeeperMode;
+  /** The version it runs (from srvr), when it serves. */
+  version?: string;
+  /** When it runs from another zkafka home: that home, and the dataDir its zoo.cfg there names. */
+  runningHome?: string;
+  runningDataDir?: string;
 }
 
 export interface BrokerState {
@@ -113,6 +149,12 @@ export interface BrokerState {
   registered: boolean;
   /** Endpoints the broker registered in ZooKeeper. */
   endpoints?: string[];
+  /** The version it runs (from its class path). */
+  version?: string;
+  /** When it runs from another zkafka home: that home. */
+  runningHome?: string;
+  /** inter.broker.protocol.version and log.message.format.version of the config it runs with. */
+  protocol?: { ibp?: string; lmf?: string; logDirs?: string };
 }
 
 export interface ClusterState {
@@ -125,6 +167,10 @@ export interface ClusterState {
   registryKnown: boolean;
   /** Every partition's replicas and ISR (only when asked for, and ZooKeeper answered). */
   partitions?: PartitionState[];
+  /** Where a Kafka version change stands, read from what runs and what is rendered. */
+  kafkaPhase: KafkaPhase;
+  /** Why the version change the inventory asks for cannot be made (preflight refuses). */
+  versionProblems: string[];
 }
 
 export interface RegistryView {
@@ -190,7 +236,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
       if (s.reachable(h.name)) facts.set(h.name, await probeHost(s, h, rendered, opts));
     }),
   );
-  const modes = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberMode(s, m) : Promise.resolve<ZookeeperMode>('down'))));
+  const srvrs = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberSrvr(s, m) : Promise.resolve<SrvrReport>({ mode: 'down' }))));
   const registry = (async () => {
     if (!inv.brokers.length) return undefined;
     const r = new Registry(s, inv);
@@ -200,21 +246,116 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
       await r.close();
     }
   })();
-  const [, memberModes, reg] = await Promise.all([probes, modes, registry]);
+  const [, memberSrvrs, reg] = await Promise.all([probes, srvrs, registry]);
+  await probeSiblingConfigs(s, inv, facts);
   const members: MemberState[] = inv.members.map((m, i) => {
     const f = facts.get(m.host);
-    const pid = pidOf(f, 'zookeeper');
+    const proc = f?.procs.get('zookeeper')?.[0];
     if (!f) return { member: m, reachable: false, mode: 'down' };
-    if (pid === undefined) return { member: m, reachable: true, mode: 'down' };
-    return { member: m, reachable: true, pid, mode: memberModes[i]! };
+    if (!proc) return { member: m, reachable: true, mode: 'down' };
+    const srvr = memberSrvrs[i]!;
+    const dataDir = proc.home ? f.props.get(`${proc.home}/conf/zoo.cfg dataDir`) : undefined;
+    return { member: m, reachable: true, pid: proc.pid, mode: srvr.mode, ...(srvr.version ? { version: srvr.version } : {}), ...(proc.home ? { runningHome: proc.home, ...(dataDir ? { runningDataDir: dataDir } : {}) } : {}) };
   });
   const brokers: BrokerState[] = inv.brokers.map((b) => {
     const f = facts.get(b.host);
-    const pid = pidOf(f, 'kafka');
+    const proc = f?.procs.get('kafka')?.[0];
     const endpoints = reg?.registered.get(b.id);
-    return { broker: b, reachable: !!f, ...(pid !== undefined ? { pid } : {}), registered: !!endpoints, ...(endpoints ? { endpoints } : {}) };
+    const config = proc?.home ? `${proc.home}/config/server.properties` : kafka.config(b);
+    const prop = (key: string) => f?.props.get(`${config} ${key}`) || undefined;
+    const version = proc?.args ? kafkaVersionFromArgs(proc.args) : undefined;
+    return {
+      broker: b,
+      reachable: !!f,
+      ...(proc ? { pid: proc.pid, protocol: { ibp: prop(IBP), lmf: prop(LMF), logDirs: prop('log.dirs') } } : {}),
+      ...(version ? { version } : {}),
+      ...(proc?.home ? { runningHome: proc.home } : {}),
+      registered: !!endpoints,
+      ...(endpoints ? { endpoints } : {}),
+    };
   });
-  return { facts, files, members, brokers, controller: reg?.controller ?? null, registryKnown: !!reg, ...(reg?.partitions ? { partitions: reg.partitions } : {}) };
+  const { phase, problems } = readKafkaPhase(inv, facts, brokers);
+  // Phase 1 renders the pin into every broker's server.properties (the new home's).
+  const pin = pinSettings(phase);
+  if (pin) for (const h of inv.hosts) if (h.kafka) files.set(h.name, renderHost(inv, h, undefined, { kafka: { extra: pin } }));
+  return {
+    facts,
+    files,
+    members,
+    brokers,
+    controller: reg?.controller ?? null,
+    registryKnown: !!reg,
+    ...(reg?.partitions ? { partitions: reg.partitions } : {}),
+    kafkaPhase: phase,
+    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers)],
+  };
+}
+
+/**
+ * For services running from another zkafka home (an upgrade under way): what their config there says.
+ * One more round trip, only on such hosts.
+ */
+async function probeSiblingConfigs(s: Session, inv: Inventory, facts: Map<string, HostFacts>): Promise<void> {
+  await Promise.all(
+    inv.hosts.map(async (h) => {
+      const f = facts.get(h.name);
+      const zk = f?.procs.get('zookeeper')?.[0];
+      const kf = f?.procs.get('kafka')?.[0];
+      const items: ProbeItem[] = [];
+      if (zk?.home && h.zookeeper) items.push({ kind: 'prop', path: `${zk.home}/conf/zoo.cfg`, key: 'dataDir' }, { kind: 'content', path: `${h.zookeeper.dataDir}/version-2` });
+      if (kf?.home) for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: `${kf.home}/config/server.properties`, key });
+      if (!f || !items.length) return;
+      const more = parseProbe((await s.run(h.name, 'reading the running config', { argv: probeCommand(items) })).stdout);
+      for (const [k, v] of more.props) f.props.set(k, v);
+      for (const [k, v] of more.contents) f.contents.set(k, v);
+    }),
+  );
+}
+
+function readKafkaPhase(inv: Inventory, facts: Map<string, HostFacts>, brokers: BrokerState[]) {
+  if (!inv.brokers.length) return { phase: { kind: 'steady' } as KafkaPhase, problems: [] };
+  const target = inv.brokers[0]!.version;
+  const operatorPinned = inv.brokers.some((b) => b.settings[IBP] !== undefined);
+  const view = brokers.map((b) => {
+    // A broker running on the inventory's home runs the config rendered there: its pin is `ibp` already.
+    const rendered = b.pid === undefined || b.runningHome ? facts.get(b.broker.host)?.props.get(`${kafka.config(b.broker)} ${IBP}`) : undefined;
+    return {
+      id: b.broker.id,
+      running: b.pid !== undefined,
+      ...(b.version ? { version: b.version } : {}),
+      ...(b.protocol?.ibp ? { ibp: b.protocol.ibp } : {}),
+      ...(rendered ? { renderedIbp: rendered } : {}),
+    };
+  });
+  return kafkaPhase(target, view, 'zookeeper', operatorPinned);
+}
+
+function zookeeperVersionProblems(facts: Map<string, HostFacts>, members: MemberState[]): string[] {
+  const problems: string[] = [];
+  for (const ms of members) {
+    const m = ms.member;
+    const why = ms.version ? zookeeperUpgradeProblem(ms.version, m.version) : undefined;
+    if (why) problems.push(`${m.host}: ${why}`);
+    // The member's data must come along: a changed default dataDir (inside the old home) would start it empty.
+    if (ms.runningDataDir && ms.runningDataDir !== m.dataDir) {
+      const f = facts.get(m.host);
+      const hasMyid = !!f?.files.get(`${m.dataDir}/myid`)?.sha256;
+      const hasData = f?.contents.get(`${m.dataDir}/version-2`) === 'full';
+      if (!hasMyid || !hasData) {
+        problems.push(
+          `${m.host}: ZooKeeper member ${m.id} keeps its data in ${ms.runningDataDir} (myid and snapshots), but the inventory's dataDir is ${m.dataDir}, which holds ${hasMyid ? 'no snapshots' : 'no myid'}: ` +
+            `it would start empty; set zookeeper.dataDir: ${ms.runningDataDir}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+function logDirProblems(brokers: BrokerState[]): string[] {
+  return brokers
+    .filter((b) => b.runningHome && b.protocol?.logDirs && b.protocol.logDirs !== b.broker.logDirs.join(','))
+    .map((b) => `${b.broker.host}: broker ${b.broker.id} keeps its logs in ${b.protocol!.logDirs}, but the inventory gives log.dirs ${b.broker.logDirs.join(',')}: it would start without its partitions; set kafka.logDirs to the old value`);
 }
 
 /** The broker registry, read through one ZooKeeper session that is reopened when it breaks. */

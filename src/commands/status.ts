@@ -5,10 +5,11 @@ import { ExitCode } from '../errors.js';
 import { describePartition, kafka, partitionHealth, partitionName, type PartitionState } from '../services/kafka.js';
 import { hasQuorum, readClusterState, SERVING, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
+import { compareVersions } from '../services/versions.js';
 
 export interface StatusReport {
   healthy: boolean;
-  zookeeper: { quorum: boolean; members: Array<{ host: string; id: number; state: string; pid: number | null }> };
+  zookeeper: { quorum: boolean; members: Array<{ host: string; id: number; state: string; pid: number | null; version: string | null }> };
   kafka: {
     controller: number | null;
     brokers: Array<{
@@ -18,6 +19,9 @@ export interface StatusReport {
       registered: boolean;
       endpoint: string | null;
       pid: number | null;
+      /** The version it runs (its class path), and the home it runs from when that is not the inventory's. */
+      version: string | null;
+      home: string | null;
       /** Partitions this broker leads, those of them under-replicated, and those where it is out of sync; null when ZooKeeper could not be read. */
       partitions: { leader: number; underReplicated: number; outOfSync: number } | null;
     }>;
@@ -26,6 +30,10 @@ export interface StatusReport {
   };
   /** Why the cluster is not healthy, one line each (empty when healthy). */
   problems: string[];
+  /** Running versions per service; `mixed` when a service runs more than one (an upgrade under way). */
+  versions: { zookeeper: string[]; kafka: string[]; mixed: boolean };
+  /** Not unhealthy, but worth saying: mixed versions, versions other than the inventory's. */
+  notes: string[];
   unreachable: Array<{ host: string; error: string }>;
 }
 
@@ -35,6 +43,7 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
     id: m.member.id,
     state: m.reachable ? m.mode : 'unreachable',
     pid: m.pid ?? null,
+    version: m.version ?? null,
   }));
   // A broker is healthy when it runs and is registered with the endpoint the inventory gives it.
   const brokerHealthy = state.brokers.map((b) => b.pid !== undefined && !!b.endpoints?.includes(kafka.endpoint(b.broker)));
@@ -48,6 +57,8 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
       registered: b.registered,
       endpoint: b.endpoints?.find((e) => e === expected) ?? b.endpoints?.[0] ?? null,
       pid: b.pid ?? null,
+      version: b.version ?? null,
+      home: b.runningHome ?? null,
       partitions: health ? (health.brokers.get(b.broker.id) ?? { leader: 0, underReplicated: 0, outOfSync: 0 }) : null,
     };
   });
@@ -64,13 +75,34 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
     (brokers.length === 0 || state.controller !== null) &&
     problems.length === 0 &&
     s.unreachable.size === 0;
+  const versions = { zookeeper: distinctVersions(members), kafka: distinctVersions(brokers), mixed: false };
+  versions.mixed = versions.zookeeper.length > 1 || versions.kafka.length > 1;
+  const notes = [...versionNotes('ZooKeeper', 'member', members, state.members[0]?.member.version), ...versionNotes('Kafka', 'broker', brokers, state.brokers[0]?.broker.version)];
   return {
     healthy,
     problems,
+    versions,
+    notes,
     zookeeper: { quorum, members },
     kafka: { controller: state.controller, brokers, partitions },
     unreachable: [...s.unreachable].map(([host, e]) => ({ host, error: e.message })),
   };
+}
+
+function distinctVersions(xs: Array<{ version: string | null }>): string[] {
+  return [...new Set(xs.map((x) => x.version).filter((v): v is string => !!v))].sort(compareVersions);
+}
+
+/** `mixed Kafka versions: 2.4.1 (brokers 0,1), 3.9.1 (broker 2)`; `ZooKeeper runs 3.8.0, the inventory says 3.9.4`. */
+function versionNotes(service: string, what: string, xs: Array<{ id: number; version: string | null }>, wanted: string | undefined): string[] {
+  const vs = distinctVersions(xs);
+  const notes: string[] = [];
+  if (vs.length > 1) {
+    notes.push(`mixed ${service} versions: ${vs.map((v) => { const ids = xs.filter((x) => x.version === v).map((x) => x.id); return `${v} (${what}${ids.length > 1 ? 's' : ''} ${ids.join(',')})`; }).join(', ')}`);
+  }
+  const off = vs.filter((v) => v !== wanted);
+  if (wanted && off.length) notes.push(`${service} runs ${vs.join(', ')}; the inventory says ${wanted}: run zkafka plan`);
+  return notes;
 }
 
 export async function statusCommand(inv: Inventory, out: Output): Promise<number> {
@@ -82,21 +114,23 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
     const paint = (st: string) =>
       ['leader', 'follower', 'standalone', 'observer', 'running'].includes(st) ? c.green(st) : st === 'not serving' ? c.yellow(st) : c.red(st);
     const rows = [
-      ...report.zookeeper.members.map((m) => [m.host, 'zookeeper', `myid ${m.id}`, paint(m.state), m.pid, '']),
+      ...report.zookeeper.members.map((m) => [m.host, 'zookeeper', `myid ${m.id}`, paint(m.state), m.pid, m.version ?? '', '']),
       ...report.kafka.brokers.map((b) => [
         b.host,
         'kafka',
         `broker ${b.id}`,
         paint(b.state),
         b.pid,
+        b.version ?? '',
         `${b.registered ? `registered ${b.endpoint ?? ''}` : state.registryKnown ? c.red('not registered') : 'registry unknown'}${report.kafka.controller === b.id ? ' (controller)' : ''}` +
           (b.partitions ? `, leads ${b.partitions.leader}${b.partitions.underReplicated ? c.red(` (${b.partitions.underReplicated} under-replicated)`) : ''}${b.partitions.outOfSync ? c.yellow(`, out of sync on ${b.partitions.outOfSync}`) : ''}` : ''),
       ]),
     ];
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
-    out.table(['HOST', 'SERVICE', 'ID', 'STATE', 'PID', 'DETAIL'], rows);
+    out.table(['HOST', 'SERVICE', 'ID', 'STATE', 'PID', 'VERSION', 'DETAIL'], rows);
     for (const u of report.unreachable) out.print(c.red(`unreachable: ${u.error}`));
     for (const p of report.problems) out.print(c.red(p));
+    for (const n of report.notes) out.print(c.yellow(n));
     const serving = report.zookeeper.members.filter((m) => SERVING.includes(m.state as never)).length;
     const registered = report.kafka.brokers.filter((b) => b.registered).length;
     out.print(

@@ -110,13 +110,24 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
   return withSession(inv, out, async (s) => {
     const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
     return withLock(s, command, opts, async () => {
-      const state = await preflight(s, inv, out, scope);
-      const plan = scopePlan(makePlan(state, scope), scope);
+      let state = await preflight(s, inv, out, scope);
+      let plan = scopePlan(makePlan(state, scope), scope);
       printLeftOut(out, scope);
       printPlan(plan, out, { diffs: false });
       const ctx: RunContext = { scope, attempts: [] };
-      await applyPlan(s, inv, state, plan, out, opts, ctx);
-      reportRun(out, command, plan, started, s, ctx);
+      const done: Plan[] = [];
+      for (;;) {
+        await applyPlan(s, inv, state, plan, out, opts, ctx);
+        done.push(plan);
+        if (!plan.next) break;
+        // The next phase (a version change's second roll) is planned again from what now runs: the
+        // hosts, not this run, say that the first phase is complete.
+        state = await preflight(s, inv, out, scope);
+        plan = scopePlan(makePlan(state, scope), scope);
+        if (done.length > 3) throw new Error(`the plan did not converge after ${done.length} phases: ${plan.phase ?? 'no phase'}`);
+        printPlan(plan, out, { diffs: false });
+      }
+      reportRun(out, command, done, started, s, ctx);
       return ExitCode.ok;
     });
   });
@@ -132,21 +143,23 @@ export function upCommand(inv: Inventory, out: Output, opts: UpOptions = {}): Pr
   return runPlan(inv, out, 'up', opts, (state) => buildPlan(inv, state));
 }
 
-export function reportRun(out: Output, command: string, plan: Plan, started: number, s: Session, ctx: RunContext): void {
+export function reportRun(out: Output, command: string, plans: Plan[], started: number, s: Session, ctx: RunContext): void {
+  const all = <T>(f: (p: Plan) => T[]) => plans.flatMap(f);
   const result: UpResult = {
-    changed: planChanges(plan) > 0,
-    installed: plan.installs.map((i) => `${i.service} on ${i.host}`),
-    files: plan.files.map((f) => `${f.host}:${f.path}`),
-    services: [...plan.zookeeper, ...plan.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`),
-    alreadyRunning: plan.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
+    changed: plans.some((p) => planChanges({ ...p, next: undefined }) > 0),
+    installed: all((p) => p.installs.map((i) => `${i.service} on ${i.host}`)),
+    files: all((p) => p.files.map((f) => `${f.host}:${f.path}`)),
+    services: all((p) => [...p.zookeeper, ...p.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`)),
+    alreadyRunning: plans[0]!.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
     leftOut: ctx.scope.leftOut,
     startAttempts: ctx.attempts,
     seconds: (Date.now() - started) / 1000,
     stats: s.stats(),
   };
-  out.result({ ok: true, plan: planJson(plan), ...result });
+  out.result({ ok: true, plan: planJson(plans[0]!), ...(plans.length > 1 ? { phases: plans.map((p) => p.phase ?? null) } : {}), ...result });
   out.print(
     `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
+      `${plans.length > 1 ? ` in ${plans.length} phases` : ''}` +
       `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''}` +
       `${result.startAttempts.length ? `, ${result.startAttempts.length} failed start attempt(s) retried` : ''}` +
       `${result.leftOut.length ? `, ${result.leftOut.length} host(s) left out (${result.leftOut.map((l) => l.host).join(', ')})` : ''} in ${result.seconds.toFixed(1)}s`,

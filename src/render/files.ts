@@ -75,7 +75,18 @@ export function zookeeperContext(inv: Inventory, m: ZookeeperMember): TemplateCo
   };
 }
 
-export function kafkaContext(inv: Inventory, b: Broker): TemplateContext {
+/** Per-host additions to what the inventory renders: `extra` adds or replaces (null: removes) Kafka settings. */
+export interface RenderOptions {
+  kafka?: { extra?: Record<string, string | null> };
+}
+
+/** The inventory's settings with `extra` laid over them, in order (new keys last). */
+function withExtra(settings: Record<string, string>, extra?: Record<string, string | null>): Array<[string, string]> {
+  const merged: Record<string, string | null> = { ...settings, ...extra };
+  return Object.entries(merged).filter((e): e is [string, string] => e[1] !== null);
+}
+
+export function kafkaContext(inv: Inventory, b: Broker, opts: RenderOptions = {}): TemplateContext {
   return {
     cluster: inv.cluster,
     host: b.host,
@@ -85,7 +96,7 @@ export function kafkaContext(inv: Inventory, b: Broker): TemplateContext {
     address: b.address,
     logDirs: b.logDirs.join(','),
     zookeeperConnect: zookeeperConnect(inv, b.chroot),
-    settings: Object.entries(b.settings),
+    settings: withExtra(b.settings, opts.kafka?.extra),
   };
 }
 
@@ -96,7 +107,7 @@ export const remotePaths = {
   serverProperties: (b: Broker) => `${b.home}/config/server.properties`,
 };
 
-export function renderHost(inv: Inventory, host: Host, templates = new Templates(inv.templatesDir)): RenderedFile[] {
+export function renderHost(inv: Inventory, host: Host, templates = new Templates(inv.templatesDir), opts: RenderOptions = {}): RenderedFile[] {
   const files: RenderedFile[] = [];
   const m = host.zookeeper;
   if (m) {
@@ -106,7 +117,7 @@ export function renderHost(inv: Inventory, host: Host, templates = new Templates
   }
   const b = host.kafka;
   if (b) {
-    files.push({ host: host.name, service: 'kafka', template: 'server.properties', path: remotePaths.serverProperties(b), content: templates.render('server.properties', kafkaContext(inv, b)), mode: 0o644 });
+    files.push({ host: host.name, service: 'kafka', template: 'server.properties', path: remotePaths.serverProperties(b), content: templates.render('server.properties', kafkaContext(inv, b, opts)), mode: 0o644 });
   }
   return files;
 }

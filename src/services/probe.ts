@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
       case "\${args%% *}" in *java) ;; *) continue ;; esac
       case "$args" in
         *" $main "*) case "$args " in
-          *" $cfg "*) echo "proc$T$name$T$pid$T$et" ;;
+          *" $cfg "*) echo "proc$T$name$T$pid$T$et$T$args" ;;
           *) echo "proc-other$T$name$T$pid$T$et$T$args" ;;
         esac ;;
       esac
@@ -105,6 +105,10 @@ export interface ProcessFact {
   pid: number;
   /** Seconds since the process started. */
   elapsed: number;
+  /** Its command line (class path included: it names the jars, and so the version). */
+  args?: string;
+  /** Set when the process runs from another zkafka home than the inventory's (before an upgrade's roll). */
+  home?: string;
 }
 
 export interface FileFact {
@@ -169,7 +173,7 @@ export function parseProbe(stdout: string): HostFacts {
         break;
       case 'proc': {
         const list = facts.procs.get(f[1]!) ?? [];
-        list.push({ pid: Number(f[2]), elapsed: Number(f[3]) });
+        list.push({ pid: Number(f[2]), elapsed: Number(f[3]), ...(f.length > 4 ? { args: f.slice(4).join('\t') } : {}) });
         facts.procs.set(f[1]!, list);
         break;
       }

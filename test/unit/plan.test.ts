@@ -55,6 +55,8 @@ function state(setup: Record<string, HostSetup>, controller: number | null = nul
     }),
     controller,
     registryKnown: true,
+    kafkaPhase: { kind: 'steady' },
+    versionProblems: [],
   };
 }
 
