@@ -237,6 +237,10 @@ export class Reader {
   get remaining() {
     return this.b.length - this.pos;
   }
+  /** Every byte read: bytes left over mean the layout assumed for this version is wrong. */
+  end(what: string) {
+    if (this.remaining !== 0) throw new KafkaWireError(`${what}: ${this.remaining} bytes left over after decoding`);
+  }
 }
 
 /** Splits a response frame (without its int32 size) into correlation id and body. */
@@ -296,7 +300,10 @@ export function decodeApiVersions(body: Buffer, version: number): ApiVersionsRes
     finalizedFeatures: new Map(),
     zkMigrationReady: false,
   };
-  if (!flex) return out;
+  if (!flex) {
+    r.end('ApiVersions');
+    return out;
+  }
   for (const [tag, value] of r.tags()) {
     const t = new Reader(value);
     if (tag === 0) {
@@ -318,6 +325,7 @@ export function decodeApiVersions(body: Buffer, version: number): ApiVersionsRes
       out.zkMigrationReady = t.bool();
     }
   }
+  r.end('ApiVersions');
   return out;
 }
 
@@ -426,6 +434,7 @@ export function decodeDescribeQuorum(body: Buffer, version: number): QuorumResul
     });
   }
   r.tags();
+  r.end('DescribeQuorum');
   const p = found[0];
   const errorCode = topError !== 0 ? topError : (p?.errorCode ?? 0);
   return {
@@ -495,6 +504,7 @@ export function decodeDescribeCluster(body: Buffer, version: number): ClusterRes
     }) ?? [];
   r.int32(); // cluster authorized operations
   r.tags();
+  r.end('DescribeCluster');
   return { version, errorCode, ...(errorCode !== 0 ? { error: errorName(errorCode) } : {}), errorMessage, endpointType, clusterId, controllerId, nodes };
 }
 
@@ -596,6 +606,7 @@ export function decodeMetadata(body: Buffer, version: number): MetadataResult {
     }) ?? [];
   if (version >= 8 && version <= 10) r.int32(); // cluster authorized operations
   if (flex) r.tags();
+  r.end('Metadata');
   return { version, brokers, clusterId, controllerId, topics };
 }
 
