@@ -764,7 +764,11 @@ export class KafkaWireClient {
     }
   }
 
-  /** The KRaft quorum of `__cluster_metadata` (a controller answers; a broker forwards to one). */
+  /**
+   * The KRaft quorum of `__cluster_metadata`. Only the active controller answers it: another controller
+   * says NOT_LEADER_OR_FOLLOWER (find the leader with describeCluster({ endpoint: 'controllers' })), and a
+   * broker forwards it to the active controller.
+   */
   async describeQuorum(): Promise<QuorumResult> {
     const v = this.version(API.describeQuorum);
     return decodeDescribeQuorum(await this.request(API.describeQuorum, v, encodeDescribeQuorumRequest(v)), v);
