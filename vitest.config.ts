@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 // End-to-end files each build a lab of their own (test/lab/vitest-setup.ts picks one per worker), so two
 // files run at once: most of an end-to-end test is waiting for JVMs, and this machine has 2 cores.
 // The Kafka-centred files run a second time on Kafka 3.9.1, the last release with ZooKeeper mode.
-const ON_KAFKA_39 = ['test/e2e/data-survives.test.ts', 'test/e2e/up-status-down.test.ts', 'test/e2e/lab-kafka.test.ts'];
+const ON_KAFKA_39 = ['test/e2e/data-survives.test.ts', 'test/e2e/up-status-down.test.ts', 'test/e2e/lab-kafka.test.ts', 'test/e2e/kafka-wire.test.ts'];
 
 export default defineConfig({
   test: {
