@@ -249,8 +249,11 @@ fi
 find "$ROOT/config" -type f -exec chmod 0644 {} +
 
 # ---- LICENSE, NOTICE (from the core jar), README-zkafka.txt ------------------
+# The entry list in a file first: with pipefail, "unzip | grep -q" fails at random (grep exits
+# at the first match and unzip dies of SIGPIPE), which left LICENSE out of some builds.
+unzip -Z1 "$core" >"$WORK/core-entries.txt"
 for f in LICENSE NOTICE; do
-	if unzip -Z1 "$core" | grep -qx "$f"; then
+	if grep -qxF -- "$f" "$WORK/core-entries.txt"; then
 		unzip -p "$core" "$f" >"$ROOT/$f"
 	fi
 done
