@@ -3,7 +3,8 @@
 # from the genuine Apache jars on Maven Central.
 #
 #   test/lab/build-kafka.sh VERSION SCALA [OUTDIR]     (default OUTDIR: <repo>/build/dist)
-#   e.g. test/lab/build-kafka.sh 2.4.1 2.11 ; test/lab/build-kafka.sh 3.9.1 2.13
+#   e.g. test/lab/build-kafka.sh 2.4.1 2.11 ; test/lab/build-kafka.sh 3.9.1 2.13 ;
+#        test/lab/build-kafka.sh 4.1.1 2.13
 #
 # libs/    org.apache.kafka:kafka_SCALA:VERSION with its runtime dependencies,
 #          kafka-tools (and kafka-storage where it exists), and the log4j
@@ -12,7 +13,9 @@
 #          second build downloads nothing).
 # bin/     test/lab/kafka/bin (run-class, server start/stop) + tool wrappers
 #          written below, naming the main class each tool has in this version.
-# config/  test/lab/kafka/config (kraft/ only where the version has KRaft).
+# config/  test/lab/kafka/config (kraft/ only where the version has KRaft);
+#          for 4.x (KRaft only, log4j2) test/lab/kafka/config-kraft4 instead:
+#          server/controller/broker.properties, log4j2.yaml, tools-log4j2.yaml.
 # Output is deterministic: sorted entries, fixed mtimes, owner 0, gzip -n.
 set -euo pipefail
 
@@ -48,8 +51,19 @@ case "$VERSION" in
 	# Released: May 2025.
 	epoch_default=1747008000
 	;;
-*) die "unsupported Kafka version $VERSION (supported: 2.4.1, 3.9.1)" ;;
+4.1.1)
+	# Kafka 4 logs with log4j2 (log4j-api and log4j-core come with kafka-server's
+	# pom); the release adds the SLF4J 1.x binding to it (Kafka 4.1 uses
+	# slf4j-api 1.7.36): log4j-slf4j-impl of the same log4j2 version.
+	binding=(org.apache.logging.log4j:log4j-slf4j-impl:2.24.3)
+	modules=(kafka-tools kafka-storage kafka-server kafka-metadata kafka-raft kafka-clients)
+	log4j2=true
+	# Built: late Oct 2025 (its jars' timestamps).
+	epoch_default=1761436800
+	;;
+*) die "unsupported Kafka version $VERSION (supported: 2.4.1, 3.9.1, 4.1.1)" ;;
 esac
+log4j2="${log4j2:-false}"
 [[ "$SCALA" =~ ^2\.1[123]$ ]] || die "SCALA must be 2.11, 2.12 or 2.13, not '$SCALA'"
 EPOCH="${SOURCE_DATE_EPOCH:-$epoch_default}"
 
@@ -107,7 +121,19 @@ first_class() {
 }
 
 for s in kafka-run-class.sh kafka-server-start.sh kafka-server-stop.sh; do
-	cp -- "$HERE/kafka/bin/$s" "$ROOT/bin/$s"
+	if [ "$log4j2" = true ]; then
+		# Kafka 4's scripts name log4j2 configuration files (and the system
+		# property log4j2.configurationFile takes a path, not a file: URL).
+		sed -e 's|-Dlog4j\.configuration=file:|-Dlog4j2.configurationFile=|g' \
+			-e 's|tools-log4j\.properties|tools-log4j2.yaml|g' \
+			-e 's|config/log4j\.properties|config/log4j2.yaml|g' \
+			"$HERE/kafka/bin/$s" >"$ROOT/bin/$s"
+		if grep -n -E 'log4j\.configuration=|log4j\.properties' "$ROOT/bin/$s"; then
+			die "bin/$s still names a log4j 1 configuration"
+		fi
+	else
+		cp -- "$HERE/kafka/bin/$s" "$ROOT/bin/$s"
+	fi
 done
 
 # tool NAME CLASS HEAP DESCRIPTION: a wrapper running CLASS with the tools' logging.
@@ -139,7 +165,16 @@ if has_class kafka.tools.StorageTool; then
 	tool kafka-storage.sh kafka.tools.StorageTool "" \
 		"Formats and inspects KRaft log directories (random-uuid, format, info)."
 fi
+if has_class org.apache.kafka.tools.MetadataQuorumCommand; then
+	tool kafka-metadata-quorum.sh org.apache.kafka.tools.MetadataQuorumCommand "" \
+		"Describes the KRaft controller quorum (describe --status, --replication) and changes its voters."
+fi
+if has_class org.apache.kafka.tools.FeatureCommand; then
+	tool kafka-features.sh org.apache.kafka.tools.FeatureCommand "" \
+		"Describes, upgrades and downgrades the cluster's feature levels (metadata.version, ...)."
+fi
 
+if has_class org.apache.zookeeper.ZooKeeperMain; then
 # zookeeper-shell.sh SERVER[/CHROOT] [COMMAND...]: needs the address first, as the release's.
 zk_main="$(first_class org.apache.zookeeper.ZooKeeperMainWithTlsSupportForKafka org.apache.zookeeper.ZooKeeperMain)"
 cat >"$ROOT/bin/zookeeper-shell.sh" <<SH
@@ -192,22 +227,33 @@ if [ "${#pids[@]}" -eq 0 ]; then
 fi
 kill -s "$SIGNAL" "${pids[@]}"
 SH
+fi # ZooKeeper's classes: not in Kafka 4 (KRaft only)
 chmod 0755 "$ROOT/bin/"*.sh
 
 # ---- config/ -----------------------------------------------------------------
-for f in server.properties log4j.properties tools-log4j.properties zookeeper.properties \
-	producer.properties consumer.properties; do
-	sed -e "s/@ZK_CONNECTION_TIMEOUT_MS@/$zk_connection_timeout_ms/" "$HERE/kafka/config/$f" >"$ROOT/config/$f"
-done
-if has_class kafka.tools.StorageTool; then
-	mkdir -p "$ROOT/config/kraft"
-	cp -- "$HERE/kafka/config/kraft/"*.properties "$ROOT/config/kraft/"
+if [ "$log4j2" = true ]; then
+	# Kafka 4: KRaft only; the release's config/ has the combined node as
+	# server.properties, and broker/controller.properties beside it.
+	cp -- "$HERE/kafka/config-kraft4/"* "$ROOT/config/"
+	cp -- "$HERE/kafka/config/producer.properties" "$HERE/kafka/config/consumer.properties" "$ROOT/config/"
+else
+	for f in server.properties log4j.properties tools-log4j.properties zookeeper.properties \
+		producer.properties consumer.properties; do
+		sed -e "s/@ZK_CONNECTION_TIMEOUT_MS@/$zk_connection_timeout_ms/" "$HERE/kafka/config/$f" >"$ROOT/config/$f"
+	done
+	if has_class kafka.tools.StorageTool; then
+		mkdir -p "$ROOT/config/kraft"
+		cp -- "$HERE/kafka/config/kraft/"*.properties "$ROOT/config/kraft/"
+	fi
 fi
 find "$ROOT/config" -type f -exec chmod 0644 {} +
 
 # ---- LICENSE, NOTICE (from the core jar), README-zkafka.txt ------------------
+# The entry list in a file first: with pipefail, "unzip | grep -q" fails at random (grep exits
+# at the first match and unzip dies of SIGPIPE), which left LICENSE out of some builds.
+unzip -Z1 "$core" >"$WORK/core-entries.txt"
 for f in LICENSE NOTICE; do
-	if unzip -Z1 "$core" | grep -qx "$f"; then
+	if grep -qxF -- "$f" "$WORK/core-entries.txt"; then
 		unzip -p "$core" "$f" >"$ROOT/$f"
 	fi
 done

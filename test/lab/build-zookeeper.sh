@@ -1,8 +1,10 @@
 #!/bin/bash
-# Build apache-zookeeper-3.8.0-bin.tar.gz, laid out like the upstream binary
+# Build apache-zookeeper-VERSION-bin.tar.gz, laid out like the upstream binary
 # release, from the genuine Apache jars on Maven Central.
 #
-#   test/lab/build-zookeeper.sh [OUTDIR]     (default: <repo>/build/dist)
+#   test/lab/build-zookeeper.sh [--version VERSION] [OUTDIR]
+#       VERSION: 3.8.0 (default, the runbook's), 3.8.3, 3.9.3, 3.9.4
+#       OUTDIR:  default <repo>/build/dist
 #
 # lib/   zookeeper, zookeeper-jute, zookeeper-prometheus-metrics and the jars
 #        the upstream binary release ships with them, resolved by Maven (a pom
@@ -19,14 +21,46 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=maven-jars.sh
 . "$HERE/maven-jars.sh"
 REPO="$(cd "$HERE/../.." && pwd)"
-OUTDIR="${1:-$REPO/build/dist}"
+die() { echo "build-zookeeper: $*" >&2; exit 1; }
+usage() { echo "usage: $0 [--version VERSION] [OUTDIR]" >&2; exit 2; }
+
 VERSION="3.8.0"
+OUTDIR=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--version)
+		[ $# -ge 2 ] || usage
+		VERSION="$2"
+		shift 2
+		;;
+	--version=*)
+		VERSION="${1#--version=}"
+		shift
+		;;
+	-h | --help) usage ;;
+	-*) echo "build-zookeeper: unknown option $1" >&2; usage ;;
+	*)
+		[ -z "$OUTDIR" ] || usage
+		OUTDIR="$1"
+		shift
+		;;
+	esac
+done
+OUTDIR="${OUTDIR:-$REPO/build/dist}"
+
+# Per version: the default mtime of every entry, roughly the upstream release's
+# date (override with SOURCE_DATE_EPOCH). Versions not listed fail rather than
+# guess: each was checked to start, report status and stop with these bin scripts.
+case "$VERSION" in
+3.8.0) epoch_default=1646611200 ;; # 2022-03-07
+3.8.3) epoch_default=1696809600 ;; # 2023-10-09
+3.9.3) epoch_default=1729641600 ;; # 2024-10-23
+3.9.4) epoch_default=1755561600 ;; # 2025-08-19 (its jars' build date)
+*) die "unsupported ZooKeeper version $VERSION (supported: 3.8.0, 3.8.3, 3.9.3, 3.9.4; Maven Central as reached here has no zookeeper-prometheus-metrics for 3.8.4-3.8.7)" ;;
+esac
 TOP="apache-zookeeper-$VERSION-bin"
 DEB_BIN="/usr/share/zookeeper/bin"
-# 2022-03-07, roughly upstream 3.8.0's release; override with SOURCE_DATE_EPOCH.
-EPOCH="${SOURCE_DATE_EPOCH:-1646611200}"
-
-die() { echo "build-zookeeper: $*" >&2; exit 1; }
+EPOCH="${SOURCE_DATE_EPOCH:-$epoch_default}"
 
 for t in mvn tar gzip; do
 	command -v "$t" >/dev/null 2>&1 || die "missing $t (see test/lab/APT_PACKAGES)"
@@ -42,7 +76,8 @@ mkdir -p "$ROOT/bin" "$ROOT/conf" "$ROOT/lib"
 
 # ---- lib/: resolved by Maven ------------------------------------------------
 # zookeeper's pom marks much of what the server needs at run time "provided"
-# (jetty, jackson, commons-cli, jline, metrics-core, snappy): the binary
+# (jetty, jackson, commons-cli, jline, metrics-core, snappy; logback too
+# since 3.9, which 3.8 has as a compile dependency): the binary
 # release adds those to lib/, so they are listed here. Versions come from
 # zookeeper's parent pom, imported as a BOM, as the release's assembly does.
 deps=(
@@ -58,6 +93,8 @@ deps=(
 	io.dropwizard.metrics:metrics-core
 	org.xerial.snappy:snappy-java
 	com.github.spotbugs:spotbugs-annotations
+	ch.qos.logback:logback-classic
+	ch.qos.logback:logback-core
 )
 {
 	echo '<project xmlns="http://maven.apache.org/POM/4.0.0">'

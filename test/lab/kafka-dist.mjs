@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'dist');
 
 /** The Scala build test/lab/build-kafka.sh makes of each Kafka version it supports. */
-export const LAB_KAFKA_SCALA = { '2.4.1': '2.11', '3.9.1': '2.13' };
+export const LAB_KAFKA_SCALA = { '2.4.1': '2.11', '3.9.1': '2.13', '4.1.1': '2.13' };
 export const LAB_KAFKA_DEFAULT = '2.4.1';
 
 /**

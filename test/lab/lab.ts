@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeSSH } from 'node-ssh';
 // @ts-expect-error: a plain .mjs module shared with lab-inventory.mjs
-import { labKafka as labKafkaJs } from './kafka-dist.mjs';
+import { LAB_KAFKA_SCALA, labKafka as labKafkaJs } from './kafka-dist.mjs';
 
 export interface LabHost {
   name: string; // lab1..labN (also the host's UTS hostname)
@@ -36,6 +36,10 @@ export const REPO_ROOT = resolve(LAB_LIB_DIR, '..', '..');
 export const LAB_SCRIPT = join(LAB_LIB_DIR, 'lab');
 export const DIST_DIR = join(REPO_ROOT, 'build', 'dist');
 export const ZOOKEEPER_TGZ_NAME = 'apache-zookeeper-3.8.0-bin.tar.gz';
+/** The ZooKeeper versions test/lab/build-zookeeper.sh builds: 3.8.0 (the runbook's, the default) and newer ones. */
+export const LAB_ZOOKEEPER_VERSIONS = ['3.8.0', '3.8.3', '3.9.3', '3.9.4'] as const;
+/** The newest 3.9.x the lab builds (test/e2e/lab-versions.test.ts runs an ensemble of it). */
+export const LAB_ZOOKEEPER_39 = '3.9.4';
 
 export interface LabKafka {
   version: string; // e.g. 2.4.1
@@ -81,11 +85,36 @@ export async function labExec(host: string, argv: string[], opts: { timeoutMs?: 
   return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
 }
 
-/** Builds (if missing) the ZooKeeper tarball; returns its path. */
+/** Builds (if missing) the ZooKeeper 3.8.0 tarball, the runbook's; returns its path. */
 export async function buildZookeeperDist(outDir = DIST_DIR): Promise<string> {
-  const tgz = join(outDir, ZOOKEEPER_TGZ_NAME);
+  return zookeeperTgz('3.8.0', outDir);
+}
+
+/**
+ * The ZooKeeper tarball of a version build-zookeeper.sh supports (LAB_ZOOKEEPER_VERSIONS), built into
+ * outDir if missing: outDir/apache-zookeeper-VERSION-bin.tar.gz, top folder apache-zookeeper-VERSION-bin.
+ */
+export async function zookeeperTgz(version: string, outDir = DIST_DIR): Promise<string> {
+  if (!(LAB_ZOOKEEPER_VERSIONS as readonly string[]).includes(version)) {
+    throw new Error(`ZooKeeper ${version}: test/lab/build-zookeeper.sh builds ${LAB_ZOOKEEPER_VERSIONS.join(', ')}`);
+  }
+  const tgz = join(outDir, `apache-zookeeper-${version}-bin.tar.gz`);
   if (!existsSync(tgz)) {
-    await execa(join(LAB_LIB_DIR, 'build-zookeeper.sh'), [outDir], { stdin: 'ignore' });
+    await execa(join(LAB_LIB_DIR, 'build-zookeeper.sh'), ['--version', version, outDir], { stdin: 'ignore' });
+  }
+  return tgz;
+}
+
+/**
+ * The Kafka tarball of a version build-kafka.sh supports (kafka-dist.mjs LAB_KAFKA_SCALA: 2.4.1, 3.9.1,
+ * 4.1.1), whatever ZKAFKA_LAB_KAFKA says, built into outDir if missing: outDir/kafka_SCALA-VERSION.tgz.
+ */
+export async function kafkaTgz(version: string, outDir = DIST_DIR): Promise<string> {
+  const scala = (LAB_KAFKA_SCALA as Record<string, string>)[version];
+  if (!scala) throw new Error(`Kafka ${version}: test/lab/build-kafka.sh builds ${Object.keys(LAB_KAFKA_SCALA).join(', ')}`);
+  const tgz = join(outDir, `kafka_${scala}-${version}.tgz`);
+  if (!existsSync(tgz)) {
+    await execa(join(LAB_LIB_DIR, 'build-kafka.sh'), [version, scala, outDir], { stdin: 'ignore' });
   }
   return tgz;
 }
