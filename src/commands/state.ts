@@ -4,7 +4,7 @@ import type { Broker, Host, Inventory, ZookeeperMember } from '../inventory/mode
 import { renderHost, type RenderedFile } from '../render/files.js';
 import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
 import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type SrvrReport, type ZookeeperMode } from '../services/zookeeper.js';
-import { configFromArgs, kafkaVersionFromArgs, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
+import { configFromArgs, KAFKA_JARS, kafkaVersionFromArgs, kafkaVersionFromJars, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
 import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase } from '../services/kafka-upgrade.js';
 import { kafka, KAFKA_MAIN, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
@@ -30,8 +30,9 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
   if (b) {
     items.push({ kind: 'proc', name: 'kafka', mainClass: KAFKA_MAIN, config: kafka.config(b) });
     items.push({ kind: 'exec', path: kafka.script(b) });
-    // The protocol the rendered config pins (an upgrade's phase 1), and where its logs are.
+    // The protocol the rendered config pins (an upgrade's phase 1), where its logs are, its version.
     for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: kafka.config(b), key });
+    items.push({ kind: 'ls', dir: `${b.home}/libs`, pattern: KAFKA_JARS });
   }
   for (const f of files) items.push({ kind: 'file', path: f.path });
   if (opts.dirs) {
@@ -263,7 +264,8 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     const endpoints = reg?.registered.get(b.id);
     const config = proc?.home ? `${proc.home}/config/server.properties` : kafka.config(b);
     const prop = (key: string) => f?.props.get(`${config} ${key}`) || undefined;
-    const version = proc?.args ? kafkaVersionFromArgs(proc.args) : undefined;
+    // From the class path when it names the jars, else from the libs/ of the home it runs from.
+    const version = proc ? ((proc.args ? kafkaVersionFromArgs(proc.args) : undefined) ?? kafkaVersionFromJars(f?.listings.get(`${proc.home ?? b.home}/libs`) ?? [])) : undefined;
     return {
       broker: b,
       reachable: !!f,
@@ -303,11 +305,15 @@ async function probeSiblingConfigs(s: Session, inv: Inventory, facts: Map<string
       const kf = f?.procs.get('kafka')?.[0];
       const items: ProbeItem[] = [];
       if (zk?.home && h.zookeeper) items.push({ kind: 'prop', path: `${zk.home}/conf/zoo.cfg`, key: 'dataDir' }, { kind: 'content', path: `${h.zookeeper.dataDir}/version-2` });
-      if (kf?.home) for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: `${kf.home}/config/server.properties`, key });
+      if (kf?.home) {
+        for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: `${kf.home}/config/server.properties`, key });
+        items.push({ kind: 'ls', dir: `${kf.home}/libs`, pattern: KAFKA_JARS });
+      }
       if (!f || !items.length) return;
       const more = parseProbe((await s.run(h.name, 'reading the running config', { argv: probeCommand(items) })).stdout);
       for (const [k, v] of more.props) f.props.set(k, v);
       for (const [k, v] of more.contents) f.contents.set(k, v);
+      for (const [k, v] of more.listings) f.listings.set(k, v);
     }),
   );
 }

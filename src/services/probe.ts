@@ -13,6 +13,8 @@ export type ProbeItem =
   | { kind: 'prop'; path: string; key: string }
   /** Whether `dir` holds a file matching `pattern` (a constant of zkafka's, never an inventory value). */
   | { kind: 'glob'; dir: string; pattern: string }
+  /** The names in `dir` matching `pattern` (a constant of zkafka's). */
+  | { kind: 'ls'; dir: string; pattern: string }
   | { kind: 'java'; home?: string }
   | { kind: 'ports' };
 
@@ -59,6 +61,9 @@ while [ $# -gt 0 ]; do
     found=no
     for g in "$d"/$pat; do [ -e "$g" ] && found=yes; done
     echo "glob$T$found$T$pat$T$d" ;;
+  ls)
+    d=$2 pat=$3; shift 3
+    for g in "$d"/$pat; do if [ -e "$g" ]; then echo "ls$T$d$T\${g##*/}"; fi; done ;;
   content)
     d=$2; shift 2
     if [ ! -e "$d" ]; then echo "content\${T}missing$T$d"
@@ -92,6 +97,7 @@ export function probeArgs(items: ProbeItem[]): string[] {
     else if (i.kind === 'ports') args.push('ports');
     else if (i.kind === 'prop') args.push('prop', i.path, i.key);
     else if (i.kind === 'glob') args.push('glob', i.dir, i.pattern);
+    else if (i.kind === 'ls') args.push('ls', i.dir, i.pattern);
     else args.push(i.kind, i.path);
   }
   return args;
@@ -135,6 +141,8 @@ export interface HostFacts {
   dirs: Map<string, string | null>;
   /** `dir pattern` → whether a file matches. */
   globs: Map<string, boolean>;
+  /** dir → the names an `ls` item found there. */
+  listings: Map<string, string[]>;
   /** `path key` → the value of a `key=value` line in a properties file that exists. */
   props: Map<string, string>;
   /** Whether a path is missing, an empty folder, or holds something. */
@@ -163,7 +171,7 @@ export function parseLocalAddress(local: string): { address: string; port: numbe
 }
 
 export function parseProbe(stdout: string): HostFacts {
-  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map() };
+  const facts: HostFacts = { now: 0, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map(), listings: new Map() };
   for (const line of stdout.split('\n')) {
     if (!line) continue;
     const f = line.split('\t');
@@ -198,6 +206,12 @@ export function parseProbe(stdout: string): HostFacts {
       case 'glob':
         facts.globs.set(`${f.slice(3).join('\t')} ${f[2]}`, f[1] === 'yes');
         break;
+      case 'ls': {
+        const list = facts.listings.get(f[1]!) ?? [];
+        list.push(f.slice(2).join('\t'));
+        facts.listings.set(f[1]!, list);
+        break;
+      }
       case 'prop':
         facts.props.set(`${f[2]} ${f[1]}`, f.slice(3).join('\t'));
         break;

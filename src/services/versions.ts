@@ -22,9 +22,22 @@ export const minorLine = (v: string) => versionParts(v).slice(0, 2).join('.');
 
 export const oldest = (vs: string[]) => [...vs].sort(compareVersions)[0];
 
-/** The Kafka version of a running broker, from its class path (`libs/kafka_2.11-2.4.1.jar`). */
+/**
+ * The Kafka version of a running broker, from its class path (`libs/kafka_2.11-2.4.1.jar`, as the
+ * release's kafka-run-class.sh lists every jar); undefined for a `libs/*` class path.
+ */
 export function kafkaVersionFromArgs(args: string): string | undefined {
   return /\/kafka_\d+\.\d+-(\d+\.\d+\.\d+)\.jar(?:[:\s]|$)/.exec(args)?.[1];
+}
+
+/** The names probed in a Kafka home's libs/ (KAFKA_JARS) → the version of its core jar, `kafka_2.13-3.9.1.jar`. */
+export const KAFKA_JARS = 'kafka_*.jar';
+export function kafkaVersionFromJars(names: string[]): string | undefined {
+  for (const n of names) {
+    const m = /^kafka_\d+\.\d+-(\d+\.\d+\.\d+)\.jar$/.exec(n);
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** The config file a service process was started with: the word after its main class. */

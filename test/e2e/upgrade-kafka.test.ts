@@ -29,11 +29,13 @@ function inventoryFor(base: string, k: { version: string; scala: string }, name:
   return file;
 }
 
+/** The Kafka version each lab host's broker runs: the core jar in libs/ of the home its config is in. */
 async function brokerVersions(lab: Lab): Promise<string[]> {
   return Promise.all(
     lab.hosts.map(async (h) => {
-      const r = await labExec(h.name, ['sh', '-c', "ps -ww -eo args= | grep '[k]afka\\.Kafka' | grep -o 'libs/kafka_[0-9.]*-[0-9.]*\\.jar' | head -n 1"]);
-      return r.stdout.trim().replace(/^libs\/kafka_[0-9.]+-/, '').replace(/\.jar$/, '') || 'none';
+      const script = "cfg=$(ps -ww -eo args= | grep '[k]afka[.]Kafka' | sed 's/.* kafka[.]Kafka //' | head -n 1); [ -n \"$cfg\" ] || exit 0; ls \"$(dirname \"$(dirname \"$cfg\")\")/libs\"";
+      const r = await labExec(h.name, ['sh', '-c', script]);
+      return /^kafka_[0-9.]+-([0-9.]+)\.jar$/m.exec(r.stdout)?.[1] ?? 'none';
     }),
   );
 }

@@ -31,7 +31,7 @@ function state(setup: Record<string, HostSetup>, controller: number | null = nul
     const s = setup[h.name] ?? {};
     const rendered = renderHost(inv, h);
     files.set(h.name, rendered);
-    const f: HostFacts = { now, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map() };
+    const f: HostFacts = { now, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map(), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map(), listings: new Map() };
     f.executables.set('/opt/zk/bin/zkServer.sh', !!s.installed);
     f.executables.set('/opt/kafka/bin/kafka-server-start.sh', !!s.installed);
     if (s.zkPid) f.procs.set('zookeeper', [{ pid: s.zkPid, elapsed: s.uptime ?? 1000 }]);

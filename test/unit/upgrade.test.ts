@@ -1,6 +1,6 @@
 // The version rules and the two-phase Kafka upgrade, read from what runs and what is rendered.
 import { describe, expect, it } from 'vitest';
-import { compareVersions, configFromArgs, kafkaUpgradeProblem, kafkaVersionFromArgs, minorLine, siblingHome, zookeeperUpgradeProblem } from '../../src/services/versions.js';
+import { compareVersions, configFromArgs, kafkaUpgradeProblem, kafkaVersionFromArgs, kafkaVersionFromJars, minorLine, siblingHome, zookeeperUpgradeProblem } from '../../src/services/versions.js';
 import { kafkaPhase, pinSettings, type BrokerVersionFacts } from '../../src/services/kafka-upgrade.js';
 
 // The command line of a genuine Kafka 2.4.1 broker started by zkafka in the lab (class path shortened).
@@ -21,6 +21,21 @@ describe('versions', () => {
     expect(kafkaVersionFromArgs(ARGS_241)).toBe('2.4.1');
     expect(kafkaVersionFromArgs(ARGS_241.replace(/kafka_2\.11-2\.4\.1\.jar/, 'other.jar'))).toBeUndefined();
     expect(configFromArgs(ARGS_241, 'kafka.Kafka')).toBe('/home/software/kafka_2.11-2.4.1/config/server.properties');
+    // A `libs/*` class path names no jar: the version comes from the home's libs/ listing instead.
+    expect(kafkaVersionFromArgs('java -cp /opt/kafka/libs/* kafka.Kafka /opt/kafka/config/server.properties')).toBeUndefined();
+    expect(kafkaVersionFromJars(['kafka_2.13-3.9.1-sources.jar', 'kafka_2.13-3.9.1.jar'])).toBe('3.9.1');
+    expect(kafkaVersionFromJars(['kafka-clients-3.9.1.jar'])).toBeUndefined();
+  });
+
+  it('the probe lists a folder by a pattern of zkafka\'s', async () => {
+    const { parseProbe, probeCommand } = await import('../../src/services/probe.js');
+    const { execa } = await import('execa');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/zkafka-ls-');
+    for (const n of ['kafka_2.13-3.9.1.jar', 'kafka-clients-3.9.1.jar', 'x y.jar']) writeFileSync(`${dir}/${n}`, '');
+    const [cmd, ...args] = probeCommand([{ kind: 'ls', dir, pattern: 'kafka_*.jar' }, { kind: 'ls', dir: `${dir}/missing`, pattern: 'kafka_*.jar' }]);
+    const r = await execa(cmd!, args);
+    expect(parseProbe(r.stdout).listings).toEqual(new Map([[dir, ['kafka_2.13-3.9.1.jar']]]));
   });
 
   it('adopts only a sibling zkafka home as the same service', () => {
