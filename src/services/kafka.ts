@@ -27,8 +27,12 @@ export const kafka = {
     return [b.logDir, ...b.logDirs];
   },
 
+  /** The ports the node listens on: the broker listener (broker role), the CONTROLLER listener (KRaft controller role). */
   ports(b: Broker): Array<{ port: number; what: string }> {
-    return [{ port: b.port, what: 'listener port' }];
+    return [
+      ...(b.roles.includes('broker') ? [{ port: b.port, what: 'listener port' }] : []),
+      ...(b.mode === 'kraft' && b.roles.includes('controller') ? [{ port: b.controllerPort, what: 'controller listener port' }] : []),
+    ];
   },
 
   /**

@@ -189,6 +189,17 @@ describe('the KRaft model', () => {
     expect(defaultKafkaForm(inv)).toBe('zookeeper');
   });
 
+  it('the ports a node listens on (preflight checks them): broker listener, CONTROLLER listener, or both', () => {
+    const split = loadInventory(SPLIT);
+    expect(kafka.ports(hostByName(split, 'controller1')!.kafka!)).toEqual([{ port: 9093, what: 'controller listener port' }]);
+    expect(kafka.ports(hostByName(split, 'broker1')!.kafka!)).toEqual([{ port: 9092, what: 'listener port' }]);
+    expect(kafka.ports(hostByName(loadInventory(COMBINED), 'n3')!.kafka!)).toEqual([
+      { port: 9092, what: 'listener port' },
+      { port: 19093, what: 'controller listener port' },
+    ]);
+    expect(kafka.ports(loadInventory(join(ROOT, 'inventory.example.yaml')).brokers[0]!)).toEqual([{ port: 9092, what: 'listener port' }]);
+  });
+
   it('a KRaft inventory with ZooKeeper members is the migration target', () => {
     const inv = loadInventory(MIGRATION);
     expect(defaultKafkaForm(inv)).toBe('migration');
