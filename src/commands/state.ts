@@ -6,7 +6,7 @@ import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../ser
 import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type SrvrReport, type ZookeeperMode } from '../services/zookeeper.js';
 import { configFromArgs, KAFKA_JARS, kafkaVersionFromArgs, kafkaVersionFromJars, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
 import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase } from '../services/kafka-upgrade.js';
-import { kafka, KAFKA_MAIN, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
+import { kafka, KAFKA_MAIN, metaPropertiesProbeItems, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
@@ -45,7 +45,8 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     if (z?.metrics.enabled) items.push({ kind: 'glob', dir: `${z.home}/lib`, pattern: PROMETHEUS_JAR });
     if (b) items.push({ kind: 'content', path: b.home });
     // Kafka refuses to start when a log dir's meta.properties names another broker or cluster.
-    if (b) for (const d of b.logDirs) items.push({ kind: 'prop', path: `${d}/meta.properties`, key: 'broker.id' });
+    // KRaft nodes: node.id and cluster.id too (the cluster id to format with comes from there).
+    if (b) items.push(...metaPropertiesProbeItems(b));
   }
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });

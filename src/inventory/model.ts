@@ -45,6 +45,12 @@ export interface ZookeeperSettings {
   env: Record<string, string>;
 }
 
+/** zookeeper: brokers registered in ZooKeeper (Kafka below 4.0); kraft: a controller quorum (3.3 and later). */
+export type KafkaMode = 'zookeeper' | 'kraft';
+export type KafkaRole = 'broker' | 'controller';
+/** The listener name of the controller quorum in KRaft. */
+export const CONTROLLER_LISTENER = 'CONTROLLER';
+
 export interface KafkaSettings {
   version: string;
   scalaVersion: string;
@@ -55,6 +61,8 @@ export interface KafkaSettings {
   /** LOG_DIR: where server.log goes. */
   logDir: string;
   port: number;
+  /** KRaft: the CONTROLLER listener's port on nodes with the controller role (default 9093). */
+  controllerPort: number;
   chroot?: string;
   settings: Record<string, string>;
   env: Record<string, string>;
@@ -66,10 +74,16 @@ export interface ZookeeperMember extends ZookeeperSettings {
   address: string;
 }
 
+/** A Kafka node: a broker in ZooKeeper mode; in KRaft a broker, a controller, or both. */
 export interface Broker extends KafkaSettings {
+  /** broker.id in ZooKeeper mode, node.id in KRaft. */
   id: number;
   host: string;
   address: string;
+  /** The cluster's mode (the same on every node). */
+  mode: KafkaMode;
+  /** process.roles in KRaft; always [broker] in ZooKeeper mode. */
+  roles: KafkaRole[];
 }
 
 export interface Host {
@@ -93,8 +107,14 @@ export interface Inventory {
   hosts: Host[];
   /** ZooKeeper members in myid order. */
   members: ZookeeperMember[];
-  /** Brokers in broker-id order. */
+  /** zookeeper or kraft (cluster-wide). */
+  kafkaMode: KafkaMode;
+  /** kafka.clusterId when the inventory sets one (KRaft). */
+  clusterId?: string;
+  /** Kafka nodes with the broker role (every Kafka node in ZooKeeper mode), in id order. */
   brokers: Broker[];
+  /** KRaft: nodes with the controller role, in id order (empty in ZooKeeper mode). */
+  controllers: Broker[];
   warnings: Problem[];
 }
 
@@ -112,6 +132,18 @@ export function ensembleServers(inv: Pick<Inventory, 'members'>): Array<[string,
 export function zookeeperConnect(inv: Pick<Inventory, 'members'>, chroot?: string): string {
   return inv.members.map((m) => hostPort(m.address, m.clientPort)).join(',') + (chroot ?? '');
 }
+
+/** KRaft's `controller.quorum.voters`: `ID@ADDRESS:CONTROLLERPORT` of every controller, in id order. */
+export function controllerQuorumVoters(inv: Pick<Inventory, 'controllers'>): string {
+  return inv.controllers.map((c) => `${c.id}@${hostPort(c.address, c.controllerPort)}`).join(',');
+}
+
+/** A KRaft inventory that still lists ZooKeeper members: the target of a ZooKeeper → KRaft migration. */
+export function isMigration(inv: Pick<Inventory, 'kafkaMode' | 'members'>): boolean {
+  return inv.kafkaMode === 'kraft' && inv.members.length > 0;
+}
+
+export const hasRole = (b: Pick<Broker, 'roles'>, role: KafkaRole): boolean => b.roles.includes(role);
 
 export function hostByName(inv: Inventory, name: string): Host | undefined {
   return inv.hosts.find((h) => h.name === name);

@@ -2,8 +2,8 @@
 // Defaults are the runbook's (which are also the services' own where the runbook is silent).
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import type { RawHost, RawInventory, RawKafka, RawSsh, RawZookeeper } from './schema.js';
-import type { Broker, Host, Inventory, JumpHost, SshSettings, ZookeeperMember } from './model.js';
+import type { KafkaRoleName, RawHost, RawInventory, RawKafka, RawSsh, RawZookeeper } from './schema.js';
+import type { Broker, Host, Inventory, JumpHost, KafkaMode, SshSettings, ZookeeperMember } from './model.js';
 
 export const DEFAULTS = {
   cluster: 'zkafka',
@@ -28,8 +28,16 @@ export const DEFAULTS = {
     installDir: '/home/software',
     logDirs: ['/usr/local/data/kafka-logs'],
     port: 9092,
+    controllerPort: 9093,
   },
 } as const;
+
+/** kafka.mode, else kraft from Kafka 4.0 (which has no ZooKeeper mode) and zookeeper below it. */
+export function defaultKafkaMode(raw: RawInventory): KafkaMode {
+  if (raw.kafka?.mode) return raw.kafka.mode;
+  const version = raw.kafka?.version ?? raw.hosts.find((h) => h.kafka?.version)?.kafka?.version ?? DEFAULTS.kafka.version;
+  return Number(version.split('.')[0]) >= 4 ? 'kraft' : 'zookeeper';
+}
 
 /** Local paths: ~ expands to the home directory; relative paths are relative to the inventory file. */
 export function localPath(p: string, baseDir: string): string {
@@ -112,7 +120,7 @@ function zookeeperMember(c: RawZookeeper | undefined, h: RawZookeeper & { id: nu
   };
 }
 
-function broker(c: RawKafka | undefined, h: RawKafka & { id: number }, host: RawHost, baseDir: string): Broker {
+function broker(c: RawKafka | undefined, h: RawKafka & { id: number; roles?: KafkaRoleName[] }, host: RawHost, baseDir: string, mode: KafkaMode): Broker {
   const d = DEFAULTS.kafka;
   const pick = <K extends keyof RawKafka>(k: K) => h[k] ?? c?.[k];
   const version = pick('version') ?? d.version;
@@ -132,13 +140,18 @@ function broker(c: RawKafka | undefined, h: RawKafka & { id: number }, host: Raw
     logDirs: [...(pick('logDirs') ?? d.logDirs)],
     logDir: pick('logDir') ?? `${home}/logs`,
     port: pick('port') ?? d.port,
+    controllerPort: pick('controllerPort') ?? d.controllerPort,
     ...(chroot ? { chroot } : {}),
     settings: stringMap(c?.settings, h.settings),
     env: stringMap(c?.env, h.env),
+    mode,
+    // Kafka's own order in process.roles examples: broker,controller.
+    roles: h.roles ? (['broker', 'controller'] as const).filter((r) => h.roles!.includes(r)) : ['broker'],
   };
 }
 
 export function normalise(raw: RawInventory, file: string, baseDir: string): Inventory {
+  const kafkaMode = defaultKafkaMode(raw);
   const hosts: Host[] = raw.hosts.map((h, index) => {
     const javaHome = h.java?.home ?? raw.java?.home;
     const host: Host = {
@@ -150,16 +163,20 @@ export function normalise(raw: RawInventory, file: string, baseDir: string): Inv
       index,
     };
     if (h.zookeeper) host.zookeeper = zookeeperMember(raw.zookeeper, h.zookeeper, h, baseDir);
-    if (h.kafka) host.kafka = broker(raw.kafka, h.kafka, h, baseDir);
+    if (h.kafka) host.kafka = broker(raw.kafka, h.kafka, h, baseDir, kafkaMode);
     return host;
   });
+  const nodes = hosts.flatMap((h) => (h.kafka ? [h.kafka] : [])).sort((a, b) => a.id - b.id);
   return {
     file,
     cluster: raw.cluster ?? DEFAULTS.cluster,
     ...(raw.templates ? { templatesDir: localPath(raw.templates, baseDir) } : {}),
     hosts,
     members: hosts.flatMap((h) => (h.zookeeper ? [h.zookeeper] : [])).sort((a, b) => a.id - b.id),
-    brokers: hosts.flatMap((h) => (h.kafka ? [h.kafka] : [])).sort((a, b) => a.id - b.id),
+    kafkaMode,
+    ...(raw.kafka?.clusterId ? { clusterId: raw.kafka.clusterId } : {}),
+    brokers: nodes.filter((n) => n.roles.includes('broker')),
+    controllers: kafkaMode === 'kraft' ? nodes.filter((n) => n.roles.includes('controller')) : [],
     warnings: [],
   };
 }

@@ -1,7 +1,7 @@
 // Stage 4 of validation: rules that span fields and hosts. Each finding names the YAML path an operator
 // should edit: the host's own override when there is one, else the cluster-wide setting.
 import type { RawInventory } from './schema.js';
-import type { Inventory } from './model.js';
+import { isMigration, type Inventory } from './model.js';
 import type { YamlPath } from './locate.js';
 import { advertisedEndpoint, canonicalAddress } from './address.js';
 import { quote } from './text.js';
@@ -53,8 +53,21 @@ const KAFKA_MANAGED: Record<string, string> = {
   'log.dirs': 'kafka.logDirs',
   'log.dir': 'kafka.logDirs',
   'zookeeper.connect': 'the hosts with a zookeeper block (and kafka.chroot)',
-  'process.roles': 'nothing: zkafka runs brokers in ZooKeeper mode',
+  'process.roles': 'kafka.mode: kraft and hosts[].kafka.roles (this inventory is in ZooKeeper mode)',
   'node.id': 'hosts[].kafka.id',
+};
+
+/** What zkafka writes itself in KRaft mode, on top of KAFKA_MANAGED. */
+const KRAFT_MANAGED: Record<string, string> = {
+  'process.roles': 'hosts[].kafka.roles',
+  'node.id': 'hosts[].kafka.id',
+  'broker.id': 'hosts[].kafka.id (node.id in KRaft)',
+  'controller.quorum.voters': 'the hosts with the controller role (and kafka.controllerPort)',
+  'controller.quorum.bootstrap.servers': 'the hosts with the controller role (zkafka writes controller.quorum.voters)',
+  'controller.listener.names': 'nothing: zkafka names the controller listener CONTROLLER',
+  'listener.security.protocol.map': 'nothing: zkafka writes CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+  'inter.broker.listener.name': 'nothing: zkafka writes PLAINTEXT',
+  'zookeeper.metadata.migration.enable': 'the migration form zkafka renders (a KRaft inventory with ZooKeeper members)',
 };
 
 /** Kafka's defaults for the replication settings we check. */
@@ -97,9 +110,9 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
   // One machine written two ways (NODE.example.com and node.example.com, fd00::1 and fd00:0::1) is one address.
   firstSeen((h) => canonicalAddress(h.address), ['address'], 'address', (h) => quote(h.address));
   firstSeen((h) => h.zookeeper?.id, ['zookeeper', 'id'], 'ZooKeeper id (myid)');
-  firstSeen((h) => h.kafka?.id, ['kafka', 'id'], 'broker id');
+  firstSeen((h) => h.kafka?.id, ['kafka', 'id'], inv.kafkaMode === 'kraft' ? 'node id (node.id)' : 'broker id');
 
-  if (inv.brokers.length > 0 && inv.members.length === 0) {
+  if (inv.kafkaMode === 'zookeeper' && inv.brokers.length > 0 && inv.members.length === 0) {
     error(['hosts'], 'brokers need a ZooKeeper ensemble: give at least one host a `zookeeper: {id: N}` block');
   }
   for (const h of inv.hosts) {
@@ -132,7 +145,10 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
         used.push({ port: z.metrics.port, path: origin(raw, h.index, 'zookeeper', ['metrics', 'port']), what: 'zookeeper.metrics.port' });
       }
     }
-    if (h.kafka) used.push({ port: h.kafka.port, path: origin(raw, h.index, 'kafka', ['port']), what: 'kafka.port (listener)' });
+    if (h.kafka && h.kafka.roles.includes('broker')) used.push({ port: h.kafka.port, path: origin(raw, h.index, 'kafka', ['port']), what: 'kafka.port (listener)' });
+    if (h.kafka && inv.kafkaMode === 'kraft' && h.kafka.roles.includes('controller')) {
+      used.push({ port: h.kafka.controllerPort, path: origin(raw, h.index, 'kafka', ['controllerPort']), what: 'kafka.controllerPort (CONTROLLER listener)' });
+    }
     // A path that ends in `port`/`clientPort`/... was written in the inventory; one that stops at the
     // service block is a default. Point at the port the operator wrote, so the message names their line.
     const explicit = (p: YamlPath) => typeof p.at(-1) === 'string' && /port$/i.test(p.at(-1) as string);
@@ -151,16 +167,86 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
     error(c.at, `port ${c.port} on host${c.hosts.length > 1 ? 's' : ''} ${c.hosts.join(', ')} is taken twice: ${c.what}`);
   }
 
-  // Kafka versions without ZooKeeper mode.
-  for (const b of inv.brokers) {
-    const host = inv.hosts.find((h) => h.name === b.host)!;
-    if (Number(b.version.split('.')[0]) >= 4) {
-      error(origin(raw, host.index, 'kafka', ['version']), `Kafka ${b.version} has no ZooKeeper mode (removed in 4.0); zkafka deploys ZooKeeper-mode brokers: use 3.9.x or earlier`);
+  // Versions and modes. ZooKeeper mode ends with 3.9 (4.0 removed it); KRaft is production-ready from
+  // 3.3; a KRaft inventory that still lists ZooKeeper members is a migration, which zkafka does on 3.9.x,
+  // the bridge release (3.4-3.8 had it early access or with known gaps).
+  const migration = isMigration(inv);
+  let versionRefused = false;
+  for (const h of inv.hosts) {
+    const b = h.kafka;
+    if (!b) continue;
+    const [major, minor] = b.version.split('.').map(Number) as [number, number];
+    const at = origin(raw, h.index, 'kafka', ['version']);
+    const before = findings.length;
+    if (inv.kafkaMode === 'zookeeper' && major >= 4) {
+      error(at, `Kafka ${b.version} has no ZooKeeper mode (removed in 4.0); ${raw.kafka?.mode ? 'kafka.mode is zookeeper' : 'this inventory is in ZooKeeper mode'}: use 3.9.x or earlier, or kafka.mode: kraft`);
+    } else if (migration && !(major === 3 && minor === 9)) {
+      error(
+        at,
+        major >= 4
+          ? `Kafka ${b.version} has no ZooKeeper mode (removed in 4.0): a KRaft cluster that still lists ZooKeeper members is a migration, which needs 3.9.x (migrate on 3.9, then upgrade)`
+          : `Kafka ${b.version}: a KRaft cluster that still lists ZooKeeper members is a ZooKeeper → KRaft migration, which zkafka does on 3.9.x (the bridge release); upgrade to 3.9 first`,
+      );
+    } else if (inv.kafkaMode === 'kraft' && (major < 3 || (major === 3 && minor < 3))) {
+      error(at, `Kafka ${b.version} has no production KRaft mode (it came in 3.3): use 3.3 or later, or kafka.mode: zookeeper`);
     }
+    if (findings.length > before || findings.some((f) => JSON.stringify(f.path) === JSON.stringify(at))) versionRefused = true;
+  }
+
+  // Roles: KRaft only; at least one controller; an odd quorum; dedicated controllers during a migration.
+  raw.hosts.forEach((rh, i) => {
+    const b = inv.hosts[i]?.kafka;
+    if (!b || rh.kafka?.roles === undefined) return;
+    const roles = ['hosts', i, 'kafka', 'roles'];
+    if (inv.kafkaMode === 'zookeeper' && (b.roles.length !== 1 || b.roles[0] !== 'broker')) {
+      error(roles, `roles ${JSON.stringify(rh.kafka.roles)}: in ZooKeeper mode every Kafka node is a broker; controllers need kafka.mode: kraft`);
+    } else if (migration && b.roles.includes('controller') && b.roles.includes('broker')) {
+      error(roles, 'a migration from ZooKeeper needs dedicated controllers (Kafka does not migrate with combined broker+controller nodes): give this host roles [controller] or [broker]');
+    }
+  });
+  // (After a refused version, the quorum checks would only add noise: Kafka 4 written into a ZooKeeper
+  // inventory is one mistake.)
+  if (inv.kafkaMode === 'kraft' && inv.hosts.some((h) => h.kafka) && !versionRefused) {
+    const n = inv.controllers.length;
+    if (n === 0) error(['hosts'], 'a KRaft cluster needs at least one controller: give a host `kafka: {id: N, roles: [controller]}` (or [broker, controller])');
+    else if (n % 2 === 0) warning(['hosts'], `the KRaft quorum has ${n} controllers: an even number tolerates no more failures than ${n - 1}; use an odd number`);
+    if (migration && inv.brokers.length === 0) error(['hosts'], 'a migration from ZooKeeper moves existing brokers: list them (roles [broker]) with their broker.id as id');
+  }
+  if (inv.kafkaMode === 'zookeeper') {
+    if (raw.kafka?.clusterId !== undefined) error(['kafka', 'clusterId'], 'kafka.clusterId is for KRaft (kafka.mode: kraft); in ZooKeeper mode the brokers take the id ZooKeeper holds', true);
+  }
+
+  // A new KRaft cluster (no ZooKeeper members) has nothing of ZooKeeper.
+  if (inv.kafkaMode === 'kraft' && inv.members.length === 0) {
+    const why = `in a KRaft cluster without ZooKeeper members (${raw.kafka?.mode ? 'kafka.mode: kraft' : 'Kafka 4 is KRaft only'})`;
+    if (raw.zookeeper !== undefined) error(['zookeeper'], `a zookeeper section ${why} configures nothing: remove it (or list the ZooKeeper members to migrate from)`, true);
+    if (raw.kafka?.chroot !== undefined) error(['kafka', 'chroot'], `kafka.chroot is a ZooKeeper path: there is no ZooKeeper ${why}`, true);
+    raw.hosts.forEach((rh, i) => {
+      if (rh.kafka?.chroot !== undefined) error(['hosts', i, 'kafka', 'chroot'], `kafka.chroot is a ZooKeeper path: there is no ZooKeeper ${why}`, true);
+    });
+    const zkKey = (k: string) => k === 'zookeeper.connect' || k === 'broker.id' || k.startsWith('zookeeper.');
+    const zkKeys = (settings: Record<string, unknown> | undefined, at: YamlPath) => {
+      for (const k of Object.keys(settings ?? {})) {
+        if (zkKey(k)) error([...at, k], `${k} is a ZooKeeper-mode setting; there is no ZooKeeper ${why}${k === 'broker.id' ? ' (hosts[].kafka.id is node.id)' : ''}`, true);
+      }
+    };
+    zkKeys(raw.kafka?.settings, ['kafka', 'settings']);
+    raw.hosts.forEach((rh, i) => zkKeys(rh.kafka?.settings, ['hosts', i, 'kafka', 'settings']));
+  }
+
+  // advertised.listeners is the broker listener's: a controller-only node has none.
+  for (const c of inv.controllers) {
+    if (c.roles.includes('broker') || c.settings['advertised.listeners'] === undefined) continue;
+    const host = inv.hosts.find((h) => h.name === c.host)!;
+    error(origin(raw, host.index, 'kafka', ['settings', 'advertised.listeners']), `host ${c.host} is a controller only: advertised.listeners is for brokers (the controllers' address is in controller.quorum.voters)`, true);
   }
 
   // Settings zkafka derives itself.
+  const kafkaManaged = inv.kafkaMode === 'kraft' ? { ...KAFKA_MANAGED, ...KRAFT_MANAGED } : KAFKA_MANAGED;
+  const newKraft = inv.kafkaMode === 'kraft' && inv.members.length === 0;
   const managedKey = (service: Service, i: number | undefined, key: string, table: Record<string, string>) => {
+    // In a new KRaft cluster, ZooKeeper keys are reported above, as ZooKeeper's.
+    if (service === 'kafka' && newKraft && (key === 'zookeeper.connect' || key === 'broker.id' || key.startsWith('zookeeper.'))) return;
     const instead = table[key] ?? (service === 'zookeeper' && /^server\.\d+$/.test(key) ? 'the hosts with a zookeeper block' : undefined);
     if (instead) {
       const path: YamlPath = i === undefined ? [service, 'settings', key] : ['hosts', i, service, 'settings', key];
@@ -168,10 +254,10 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
     }
   };
   for (const k of Object.keys(raw.zookeeper?.settings ?? {})) managedKey('zookeeper', undefined, k, ZOOKEEPER_MANAGED);
-  for (const k of Object.keys(raw.kafka?.settings ?? {})) managedKey('kafka', undefined, k, KAFKA_MANAGED);
+  for (const k of Object.keys(raw.kafka?.settings ?? {})) managedKey('kafka', undefined, k, kafkaManaged);
   raw.hosts.forEach((h, i) => {
     for (const k of Object.keys(h.zookeeper?.settings ?? {})) managedKey('zookeeper', i, k, ZOOKEEPER_MANAGED);
-    for (const k of Object.keys(h.kafka?.settings ?? {})) managedKey('kafka', i, k, KAFKA_MANAGED);
+    for (const k of Object.keys(h.kafka?.settings ?? {})) managedKey('kafka', i, k, kafkaManaged);
   });
 
   // zkafka reads each member's state with `srvr`; a whitelist without it would blind status and up.

@@ -117,9 +117,36 @@ export const kafkaSettingsSchema = z.strictObject({
     .regex(/^(\/[A-Za-z0-9_.\-]+)+$/, { message: 'a chroot is a ZooKeeper path such as /kafka' })
     .refine((p) => !p.split('/').some((seg) => seg === '.' || seg === '..'), { message: 'a chroot has no "." or ".." segments (ZooKeeper refuses such paths)' })
     .optional(),
+  /** KRaft: the port of the CONTROLLER listener on nodes with the controller role. */
+  controllerPort: port.optional(),
   settings: settings.optional(),
   env: env.optional(),
 });
+
+/** Kafka's cluster id: a UUID as 22 characters of unpadded base64url (Kafka's Uuid.toString). */
+export function clusterIdProblem(id: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return 'a cluster id is 22 characters of base64url (A-Z, a-z, 0-9, "-", "_"), as kafka-storage.sh random-uuid prints';
+  const bytes = Buffer.from(id, 'base64url');
+  if (bytes.length !== 16 || bytes.toString('base64url') !== id) return 'not a cluster id: its last character does not end 16 bytes of base64url (as kafka-storage.sh random-uuid prints)';
+  if (id.startsWith('-')) return 'a cluster id must not start with "-" (Kafka never generates one: kafka-storage.sh -t would read it as an option)';
+  if (bytes.every((b, i) => b === 0 || (i === 15 && b === 1))) return 'this cluster id is one Kafka reserves';
+  return undefined;
+}
+
+const clusterId = text.check((ctx) => {
+  const problem = clusterIdProblem(ctx.value);
+  if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
+
+/** The cluster-wide `kafka` section: also what only makes sense for the whole cluster. */
+export const kafkaClusterSchema = kafkaSettingsSchema.extend({
+  /** zookeeper (brokers registered in ZooKeeper) or kraft (a controller quorum); default from the version. */
+  mode: z.enum(['zookeeper', 'kraft'], { message: 'kafka.mode is zookeeper or kraft' }).optional(),
+  /** KRaft: the cluster id the log dirs are formatted with; zkafka generates one when unset. */
+  clusterId: clusterId.optional(),
+});
+
+const role = z.enum(['broker', 'controller'], { message: 'a role is broker or controller' });
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -139,6 +166,12 @@ export const hostSchema = z.strictObject({
   kafka: kafkaSettingsSchema
     .extend({
       id: z.int().min(0, { message: 'a broker id is 0-1000 (Kafka reserves higher ids)' }).max(1000, { message: 'a broker id is 0-1000 (Kafka reserves higher ids)' }),
+      /** KRaft: [broker] (the default), [controller], or both (a combined node). */
+      roles: z
+        .array(role)
+        .min(1, { message: 'list at least one role: broker, controller or both' })
+        .refine((r) => new Set(r).size === r.length, { message: 'a role is listed twice' })
+        .optional(),
     })
     .optional(),
 });
@@ -150,7 +183,7 @@ export const inventorySchema = z.strictObject({
   ssh: sshSchema.optional(),
   java: javaSchema.optional(),
   zookeeper: zookeeperSettingsSchema.optional(),
-  kafka: kafkaSettingsSchema.optional(),
+  kafka: kafkaClusterSchema.optional(),
   hosts: z.array(hostSchema).min(1, { message: 'list at least one host' }),
 });
 
@@ -158,4 +191,6 @@ export type RawInventory = z.infer<typeof inventorySchema>;
 export type RawHost = z.infer<typeof hostSchema>;
 export type RawZookeeper = z.infer<typeof zookeeperSettingsSchema>;
 export type RawKafka = z.infer<typeof kafkaSettingsSchema>;
+export type RawKafkaCluster = z.infer<typeof kafkaClusterSchema>;
+export type KafkaRoleName = z.infer<typeof role>;
 export type RawSsh = z.infer<typeof sshSchema>;

@@ -3,10 +3,44 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinTemplatesDir } from '../paths.js';
 import { UserError, ExitCode } from '../errors.js';
-import { ensembleServers, hostPort, zookeeperConnect, type Broker, type Host, type Inventory, type ZookeeperMember } from '../inventory/model.js';
+import { CONTROLLER_LISTENER, controllerQuorumVoters, ensembleServers, hostPort, isMigration, zookeeperConnect, type Broker, type Host, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import { renderTemplate, TemplateError, type TemplateContext } from './template.js';
+import { escapeKey, propertyLine } from './properties.js';
 
-export type TemplateName = 'zoo.cfg' | 'myid' | 'server.properties';
+export type TemplateName = 'zoo.cfg' | 'myid' | 'server.properties' | 'server.kraft.properties';
+
+/**
+ * Which server.properties a Kafka node gets:
+ * - zookeeper: a ZooKeeper-mode broker (template server.properties), as before KRaft;
+ * - kraft: a KRaft broker, controller or combined node (template server.kraft.properties);
+ * - migration: during a ZooKeeper → KRaft migration, a controller with zookeeper.metadata.migration.enable
+ *   and zookeeper.connect (server.kraft.properties), or a ZooKeeper-mode broker with the migration
+ *   settings added (server.properties, then the migration keys).
+ * A broker's phases: zookeeper → migration → kraft; a controller's: migration → kraft.
+ */
+export type KafkaForm = 'zookeeper' | 'kraft' | 'migration';
+
+export interface KafkaRenderOptions {
+  /** Default: defaultKafkaForm(inv). */
+  form?: KafkaForm;
+  /**
+   * Applied last, to any form and any template: a key that is in the rendered file gets this value
+   * (null: the line is removed); one that is not is added at the end. E.g. { 'inter.broker.protocol.version': '3.8' }.
+   */
+  extra?: Record<string, string | null>;
+}
+
+export interface RenderOptions {
+  kafka?: KafkaRenderOptions;
+}
+
+/** The form the inventory describes: zookeeper in ZooKeeper mode, kraft without ZooKeeper members, migration with them. */
+export function defaultKafkaForm(inv: Pick<Inventory, 'kafkaMode' | 'members'>): KafkaForm {
+  if (inv.kafkaMode === 'zookeeper') return 'zookeeper';
+  return isMigration(inv) ? 'migration' : 'kraft';
+}
+
+export const PROTOCOL_MAP = `${CONTROLLER_LISTENER}:PLAINTEXT,PLAINTEXT:PLAINTEXT`;
 export type ServiceName = 'zookeeper' | 'kafka';
 
 export interface RenderedFile {
@@ -75,18 +109,7 @@ export function zookeeperContext(inv: Inventory, m: ZookeeperMember): TemplateCo
   };
 }
 
-/** Per-host additions to what the inventory renders: `extra` adds or replaces (null: removes) Kafka settings. */
-export interface RenderOptions {
-  kafka?: { extra?: Record<string, string | null> };
-}
-
-/** The inventory's settings with `extra` laid over them, in order (new keys last). */
-function withExtra(settings: Record<string, string>, extra?: Record<string, string | null>): Array<[string, string]> {
-  const merged: Record<string, string | null> = { ...settings, ...extra };
-  return Object.entries(merged).filter((e): e is [string, string] => e[1] !== null);
-}
-
-export function kafkaContext(inv: Inventory, b: Broker, opts: RenderOptions = {}): TemplateContext {
+export function kafkaContext(inv: Inventory, b: Broker): TemplateContext {
   return {
     cluster: inv.cluster,
     host: b.host,
@@ -96,8 +119,105 @@ export function kafkaContext(inv: Inventory, b: Broker, opts: RenderOptions = {}
     address: b.address,
     logDirs: b.logDirs.join(','),
     zookeeperConnect: zookeeperConnect(inv, b.chroot),
-    settings: withExtra(b.settings, opts.kafka?.extra),
+    settings: Object.entries(b.settings),
   };
+}
+
+/** The context of server.kraft.properties: a KRaft node, or a controller in migration (`migration`). */
+export function kraftContext(inv: Inventory, b: Broker, migration = false): TemplateContext {
+  const broker = b.roles.includes('broker');
+  const controller = b.roles.includes('controller');
+  const listeners = [
+    ...(broker ? [`PLAINTEXT://${hostPort(b.address, b.port)}`] : []),
+    ...(controller ? [`${CONTROLLER_LISTENER}://${hostPort(b.address, b.controllerPort)}`] : []),
+  ];
+  const { 'advertised.listeners': advertised, ...settings } = b.settings;
+  return {
+    cluster: inv.cluster,
+    host: b.host,
+    id: b.id,
+    processRoles: b.roles.join(','),
+    quorumVoters: controllerQuorumVoters(inv),
+    controllerListenerNames: CONTROLLER_LISTENER,
+    listener: broker ? hostPort(b.address, b.port) : undefined,
+    controllerListener: controller ? hostPort(b.address, b.controllerPort) : undefined,
+    port: broker ? b.port : undefined,
+    controllerPort: controller ? b.controllerPort : undefined,
+    address: b.address,
+    listeners: listeners.join(','),
+    // Written for brokers, so the CONTROLLER listener is never what a broker advertises.
+    advertisedListeners: broker ? (advertised ?? `PLAINTEXT://${hostPort(b.address, b.port)}`) : undefined,
+    // A controller in migration sends the ZooKeeper-mode brokers RPCs on their inter-broker listener.
+    interBrokerListenerName: broker || migration ? 'PLAINTEXT' : undefined,
+    protocolMap: PROTOCOL_MAP,
+    logDirs: b.logDirs.join(','),
+    migration: migration ? 'true' : undefined,
+    zookeeperConnect: migration ? zookeeperConnect(inv, b.chroot) : undefined,
+    // A controller-only node's advertised.listeners is refused in validation; a broker's is written above.
+    settings: Object.entries(broker ? settings : b.settings),
+  };
+}
+
+/** What a ZooKeeper-mode broker adds to its own file to join a migration (Kafka 3.9's "ZooKeeper to KRaft Migration"). */
+export function migrationBrokerSettings(inv: Inventory, b: Broker): Record<string, string> {
+  const [major, minor] = b.version.split('.');
+  return {
+    'zookeeper.metadata.migration.enable': 'true',
+    'controller.quorum.voters': controllerQuorumVoters(inv),
+    'controller.listener.names': CONTROLLER_LISTENER,
+    'listener.security.protocol.map': PROTOCOL_MAP,
+    'inter.broker.protocol.version': `${major}.${minor}`,
+  };
+}
+
+/** The key of a properties line as written (escaped), or undefined for a comment or blank line. */
+function lineKey(line: string): string | undefined {
+  const t = line.trimStart();
+  if (t === '' || t.startsWith('#') || t.startsWith('!')) return undefined;
+  return /^((?:\\.|[^\\=:\s])+)/.exec(t)?.[1];
+}
+
+/** Sets (or with null removes) keys of a rendered properties file; keys it lacks are added at the end. */
+export function applyExtra(content: string, extra: Record<string, string | null>): string {
+  const wanted = new Map(Object.entries(extra).map(([k, v]) => [escapeKey(k), { key: k, value: v }]));
+  const done = new Set<string>();
+  const out: string[] = [];
+  const lines = content.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const line of lines) {
+    const k = lineKey(line);
+    const w = k === undefined ? undefined : wanted.get(k);
+    if (!w) {
+      out.push(line);
+      continue;
+    }
+    if (w.value !== null && !done.has(k!)) out.push(propertyLine(w.key, w.value));
+    done.add(k!);
+  }
+  for (const [k, w] of wanted) if (!done.has(k) && w.value !== null) out.push(propertyLine(w.key, w.value));
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+/** A Kafka node's server.properties in `form`. */
+export function renderServerProperties(inv: Inventory, b: Broker, templates: Templates, opts: KafkaRenderOptions = {}): { template: TemplateName; content: string } {
+  const form = opts.form ?? defaultKafkaForm(inv);
+  const controller = b.roles.includes('controller');
+  const fail = (why: string) => {
+    throw new UserError(`cannot render ${b.host}'s server.properties in the ${form} form: ${why}`, ExitCode.usage);
+  };
+  if (form !== 'zookeeper' && inv.kafkaMode !== 'kraft') fail('the inventory is in ZooKeeper mode (kafka.mode: kraft for KRaft)');
+  if (form !== 'kraft' && inv.members.length === 0) fail('the inventory has no ZooKeeper members');
+  let r: { template: TemplateName; content: string };
+  if (form === 'kraft' || (form === 'migration' && controller)) {
+    if (form === 'migration' && b.roles.includes('broker')) fail('a migration needs dedicated controllers, and this node is a broker and a controller');
+    r = { template: 'server.kraft.properties', content: templates.render('server.kraft.properties', kraftContext(inv, b, form === 'migration')) };
+  } else {
+    if (controller) fail('a controller has no ZooKeeper-mode form');
+    r = { template: 'server.properties', content: templates.render('server.properties', kafkaContext(inv, b)) };
+    if (form === 'migration') r.content = applyExtra(r.content, migrationBrokerSettings(inv, b));
+  }
+  if (opts.extra && Object.keys(opts.extra).length) r.content = applyExtra(r.content, opts.extra);
+  return r;
 }
 
 /** Paths of the files zkafka writes for a service (the remote layout). */
@@ -117,7 +237,8 @@ export function renderHost(inv: Inventory, host: Host, templates = new Templates
   }
   const b = host.kafka;
   if (b) {
-    files.push({ host: host.name, service: 'kafka', template: 'server.properties', path: remotePaths.serverProperties(b), content: templates.render('server.properties', kafkaContext(inv, b, opts)), mode: 0o644 });
+    const { template, content } = renderServerProperties(inv, b, templates, opts.kafka);
+    files.push({ host: host.name, service: 'kafka', template, path: remotePaths.serverProperties(b), content, mode: 0o644 });
   }
   return files;
 }

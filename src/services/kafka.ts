@@ -1,5 +1,7 @@
 // What a Kafka broker needs: its commands (as data) and how to read its ZooKeeper registration.
+import { randomUUID } from 'node:crypto';
 import type { Broker } from '../inventory/model.js';
+import { clusterIdProblem } from '../inventory/schema.js';
 import { hostPort } from '../inventory/model.js';
 import { advertisedEndpoint } from '../inventory/address.js';
 import type { Command } from '../transport/command.js';
@@ -25,8 +27,12 @@ export const kafka = {
     return [b.logDir, ...b.logDirs];
   },
 
+  /** The ports the node listens on: the broker listener (broker role), the CONTROLLER listener (KRaft controller role). */
   ports(b: Broker): Array<{ port: number; what: string }> {
-    return [{ port: b.port, what: 'listener port' }];
+    return [
+      ...(b.roles.includes('broker') ? [{ port: b.port, what: 'listener port' }] : []),
+      ...(b.mode === 'kraft' && b.roles.includes('controller') ? [{ port: b.controllerPort, what: 'controller listener port' }] : []),
+    ];
   },
 
   /**
@@ -40,7 +46,132 @@ export const kafka = {
     return r && typeof r !== 'string' ? r.endpoint : `PLAINTEXT://${hostPort(b.address, b.port)}`;
   },
   registrationPath: (b: Broker) => `${b.chroot ?? ''}/brokers/ids/${b.id}`,
+
+  /** KRaft: bin/kafka-storage.sh, which formats the log dirs (meta.properties, bootstrap.checkpoint). */
+  storageScript: (b: Broker) => `${b.home}/bin/kafka-storage.sh`,
+
+  /**
+   * `bin/kafka-storage.sh format -t CLUSTERID -c config/server.properties --ignore-formatted`.
+   * --ignore-formatted makes a re-run a no-op where every log dir already holds this cluster id and
+   * node id (and formats only the empty ones); a dir formatted for another cluster.id or node.id still
+   * fails (exit 1, "Invalid cluster.id in: DIR/meta.properties. Expected X, but read Y", seen on genuine
+   * 3.9.1). It never formats over another cluster's dir, but the orchestrator reads meta.properties
+   * first anyway (metaPropertiesProbeItems), to say which dir and which cluster.
+   */
+  format(b: Broker, clusterId: string, javaHome?: string): Command {
+    const problem = clusterIdProblem(clusterId);
+    if (problem) throw new Error(`kafka.format: ${problem} (got ${clusterId})`);
+    return { argv: [kafka.storageScript(b), 'format', '-t', clusterId, '-c', kafka.config(b), '--ignore-formatted'], env: kafka.env(b, javaHome), cwd: b.home };
+  },
+
+  /** Each log dir's meta.properties. */
+  metaPropertiesPaths: (b: Broker) => b.logDirs.map((d) => `${d}/meta.properties`),
 };
+
+/** The `prop` probe items that read meta.properties in every log dir: broker.id in ZooKeeper mode; in KRaft also node.id, cluster.id and version (broker.id too: a ZooKeeper-mode broker's dir during a migration). */
+export function metaPropertiesProbeItems(b: Broker): Array<{ kind: 'prop'; path: string; key: string }> {
+  const keys = b.mode === 'kraft' ? ['broker.id', 'node.id', 'cluster.id', 'version'] : ['broker.id'];
+  return kafka.metaPropertiesPaths(b).flatMap((path) => keys.map((key) => ({ kind: 'prop' as const, path, key })));
+}
+
+// ---- cluster ids and meta.properties ------------------------------------------------------------------
+
+/**
+ * A new cluster id in Kafka's format (Uuid.randomUuid().toString(), what `kafka-storage.sh random-uuid`
+ * prints): a random version-4 UUID as 22 characters of unpadded base64url, never starting with "-" and
+ * never one of Kafka's reserved ids.
+ */
+export function generateClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (clusterIdProblem(id) === undefined) return id;
+  }
+}
+
+export interface MetaProperties {
+  /** 0: written by ZooKeeper-mode brokers (broker.id); 1: by KRaft (node.id). */
+  version: number;
+  clusterId?: string;
+  /** node.id (version 1). */
+  nodeId?: number;
+  /** broker.id (version 0). */
+  brokerId?: number;
+  /** The id whichever the version: node.id, else broker.id. */
+  id?: number;
+  /** directory.id (KRaft, 3.7 and later). */
+  directoryId?: string;
+}
+
+/** The key=value pairs of a properties file as Kafka writes them (comments, no continuation lines). */
+export function parseSimpleProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/** Parses a log dir's meta.properties; undefined when it has no version (not a meta.properties). */
+export function parseMetaProperties(text: string): MetaProperties | undefined {
+  const p = parseSimpleProperties(text);
+  const int = (k: string) => {
+    const v = p.get(k);
+    return v !== undefined && /^-?\d+$/.test(v) ? Number(v) : undefined;
+  };
+  const version = int('version');
+  if (version === undefined) return undefined;
+  const nodeId = int('node.id');
+  const brokerId = int('broker.id');
+  const clusterId = p.get('cluster.id');
+  const directoryId = p.get('directory.id');
+  const id = nodeId ?? brokerId;
+  return {
+    version,
+    ...(clusterId ? { clusterId } : {}),
+    ...(nodeId !== undefined ? { nodeId } : {}),
+    ...(brokerId !== undefined ? { brokerId } : {}),
+    ...(id !== undefined ? { id } : {}),
+    ...(directoryId ? { directoryId } : {}),
+  };
+}
+
+/** A cluster.id read from a host's log dir. */
+export interface SeenClusterId {
+  host: string;
+  /** The meta.properties it was read from. */
+  path?: string;
+  clusterId: string;
+}
+
+export type ClusterIdChoice =
+  | { ok: true; clusterId: string; source: 'inventory' | 'hosts' | 'new' }
+  | { ok: false; problem: string };
+
+/**
+ * The cluster id to format with: the inventory's kafka.clusterId, else the one the hosts' log dirs
+ * already hold, else a new one (`generate`). A problem when the hosts disagree among themselves, or
+ * with the inventory: formatting would then fail, or split the cluster.
+ */
+export function chooseClusterId(inventoryValue: string | undefined, seenOnHosts: SeenClusterId[], generate: () => string = generateClusterId): ClusterIdChoice {
+  const where = (s: SeenClusterId) => (s.path ? `${s.host}:${s.path}` : s.host);
+  const ids = [...new Set(seenOnHosts.map((s) => s.clusterId))];
+  if (ids.length > 1) {
+    const by = ids.map((id) => `${id} (${seenOnHosts.filter((s) => s.clusterId === id).map(where).join(', ')})`).join(' vs ');
+    return { ok: false, problem: `the hosts' log dirs belong to different clusters: ${by}; a cluster has one cluster.id` };
+  }
+  const seen = ids[0];
+  if (inventoryValue !== undefined) {
+    if (seen !== undefined && seen !== inventoryValue) {
+      return { ok: false, problem: `kafka.clusterId is ${inventoryValue} but ${seenOnHosts.map(where).join(', ')} already hold cluster.id ${seen}: these log dirs belong to another cluster (set kafka.clusterId: ${seen} to keep them)` };
+    }
+    return { ok: true, clusterId: inventoryValue, source: 'inventory' };
+  }
+  if (seen !== undefined) return { ok: true, clusterId: seen, source: 'hosts' };
+  return { ok: true, clusterId: generate(), source: 'new' };
+}
 
 export interface BrokerRegistration {
   endpoints: string[];
