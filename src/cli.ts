@@ -92,8 +92,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--skip-unreachable', skipHelp)
     .option('--break-lock', 'take over the run lock left by a killed run')
     .addOption(inSyncOption())
-    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, rollOptions(opts));
+    .option('--one-phase', 'stop after the first phase of a version change (to check the cluster on the new binaries before the protocol is lifted)')
+    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number; onePhase?: boolean }) => {
+      exit = await (await commands.up()).upCommand(inventory(file), out, { ...rollOptions(opts), ...(opts.onePhase ? { onePhase: true } : {}) });
     });
 
   program

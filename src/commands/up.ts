@@ -71,6 +71,8 @@ export interface UpResult {
 
 export interface UpOptions extends ApplyOptions, ScopeOptions {
   breakLock?: boolean;
+  /** Stop after the current phase of a version change; the next `up` carries out the next one. */
+  onePhase?: boolean;
 }
 
 /** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
@@ -120,6 +122,10 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
         await applyPlan(s, inv, state, plan, out, opts, ctx);
         done.push(plan);
         if (!plan.next) break;
+        if (opts.onePhase) {
+          out.info(`stopping after this phase (--one-phase); next: ${plan.next.phase ?? 'the rest of the plan'}: run up again`);
+          break;
+        }
         // The next phase (a version change's second roll) is planned again from what now runs: the
         // hosts, not this run, say that the first phase is complete.
         state = await preflight(s, inv, out, scope);
