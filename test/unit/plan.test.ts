@@ -155,3 +155,31 @@ describe('the Prometheus metrics jar', () => {
     expect(await metricsJarProblems(inv3, st3, noInstall)).toHaveLength(0);
   });
 });
+
+describe('buildPlan for a version change', () => {
+  it('phase 1: brokers on a sibling home restart onto the new one, the controller last; phase 2 follows as next', () => {
+    const st = state({ a: running('follower'), b: running('leader'), c: running('follower') }, 1);
+    for (const b of st.brokers) Object.assign(b, { runningHome: '/opt/kafka_2.11-2.3.1', version: '2.3.1' });
+    st.kafkaPhase = { kind: 'binaries', from: '2.3.1', to: inv.brokers[0]!.version, pin: { ibp: '2.3', lmf: '2.3' } };
+    const p = buildPlan(inv, st);
+    expect(p.phase).toMatch(/^Kafka 2\.3\.1 → \S+, phase 1 of 2: .*pinned at 2\.3$/);
+    expect(p.kafka.map((s) => `${s.action} ${s.id}`)).toEqual(['restart 0', 'restart 2', 'restart 1']);
+    expect(p.kafka[0]!.reason).toBe(`upgrade 2.3.1 → ${inv.brokers[0]!.version} onto ${inv.brokers[0]!.home}, inter.broker.protocol.version pinned at 2.3`);
+    expect(p.zookeeper).toEqual([]);
+    expect(p.next?.phase).toMatch(/phase 2 of 2 .*lift inter\.broker\.protocol\.version 2\.3/);
+    expect(p.next?.kafka.map((s) => s.id)).toEqual([0, 2, 1]);
+    expect(p.next?.files.map((f) => f.host)).toEqual(['a', 'b', 'c']);
+    expect(p.next?.files.every((f) => !/inter\.broker\.protocol\.version/.test(f.content))).toBe(true);
+  });
+
+  it('a member on a sibling home restarts onto the new one, the leader last, saying where its data stays', () => {
+    const st = state({ a: running('follower'), b: running('leader'), c: running('follower') }, 1);
+    for (const m of st.members) Object.assign(m, { runningHome: '/opt/apache-zookeeper-3.7.2-bin', version: '3.7.2' });
+    const p = buildPlan(inv, st);
+    expect(p.zookeeper.map((s) => s.id)).toEqual([1, 3, 2]);
+    const m = inv.members[0]!;
+    expect(p.zookeeper[0]!.reason).toBe(`upgrade 3.7.2 → ${m.version} onto ${m.home}; data stays in ${m.dataDir}`);
+    expect(p.kafka).toEqual([]);
+    expect(p.next).toBeUndefined();
+  });
+});
