@@ -135,7 +135,7 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     const ph = state.kafkaPhase;
     const what = ph.kind === 'binaries' ? `upgrade ${b.version ?? ''} → ${ph.to}`.replace('  ', ' ') : ph.kind === 'rollback' ? `rollback ${b.version ?? ph.from} → ${ph.to}` : `move`;
     const pin = ph.kind === 'binaries' && ph.pin.ibp ? `, ${IBP} pinned at ${ph.pin.ibp}` : '';
-    return `${what} onto ${b.broker.home}${pin}`;
+    return `${what} onto ${b.broker.home}${pin}; logs stay in ${b.broker.logDirs.join(',')}`;
   };
   // Rolling restarts: followers first and the leader last, so the ensemble keeps its quorum; the
   // controller last, so the cluster moves its controller once.

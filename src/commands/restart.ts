@@ -39,6 +39,12 @@ export async function restartCommand(inv: Inventory, out: Output, opts: RestartO
   return runPlan(inv, out, 'restart', opts, (state, scope) => {
     const plan = restartPlan(state, opts, scope);
     if (!plan.zookeeper.length && !plan.kafka.length) throw new UserError('restart: no service matches --hosts/--service', ExitCode.usage);
+    // A restart starts from the inventory's home: a service still on another one awaits a version change.
+    const moving = [
+      ...state.members.filter((m) => m.runningHome && plan.zookeeper.some((x) => x.id === m.member.id)).map((m) => `ZooKeeper member ${m.member.id} on ${m.member.host} runs from ${m.runningHome}`),
+      ...state.brokers.filter((b) => b.runningHome && plan.kafka.some((x) => x.id === b.broker.id)).map((b) => `broker ${b.broker.id} on ${b.broker.host} runs from ${b.runningHome}`),
+    ];
+    if (moving.length) throw new UserError('restart: a version change is pending (zkafka plan shows it); run zkafka up to carry it out, nothing was restarted', ExitCode.failed, moving);
     return plan;
   });
 }

@@ -1,11 +1,12 @@
 // Idempotent up, plan, rolling restarts, an added broker and the run lock, end to end on the lab.
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDists, labDown, labExec, labUp, REPO_ROOT, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
+import { holdSession } from './hold-session.js';
 
 // The lab this run uses (ZKAFKA_LAB_INDEX): 198.18.K.0/24.
 const NET = `198.18.${process.env.ZKAFKA_LAB_INDEX ?? '0'}`;
@@ -70,20 +71,11 @@ describe('plan, idempotent up, rolling restarts, lock', () => {
     const leader = status.json.zookeeper.members.find((m: { state: string }) => m.state === 'leader').id;
 
     const connect = lab.hosts.slice(0, 3).map((h) => `${h.address}:2181`).join(',');
-    const client: ResultPromise = execa('java', ['-cp', `${zkHome}/lib/*`, join(REPO_ROOT, 'test/e2e/java/HoldSession.java'), connect, '/zkafka-roll-test'], {
-      reject: false,
-      timeout: 300_000,
-    });
-    let output = '';
-    client.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/^SESSION /m.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const session = /^SESSION (\w+)/m.exec(output)?.[1];
-    expect(session, output).toBeTruthy();
+    const held = await holdSession(zkHome, connect, '/zkafka-roll-test');
+    const session = held.id;
 
     const up = await zkafkaJson(['up', changed]);
-    client.stdin!.end();
-    await client;
+    const output = await held.finish();
     expect(up.exitCode, up.stderr).toBe(0);
     const restarts: string[] = up.json.services;
     expect(restarts).toHaveLength(3);

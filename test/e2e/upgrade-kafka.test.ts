@@ -76,7 +76,7 @@ describe('rolling Kafka upgrade 2.4.1 → 3.9.1, two phases, no message lost', (
     expect(plan.json.installs.map((i: { home: string }) => i.home)).toEqual([homeOf(NEW), homeOf(NEW), homeOf(NEW)]);
     const restarts = plan.json.services.filter((s: { service: string }) => s.service === 'kafka');
     expect(restarts.map((s: { action: string }) => s.action)).toEqual(['restart', 'restart', 'restart']);
-    for (const r of restarts) expect(r.reason).toBe(`upgrade 2.4.1 → 3.9.1 onto ${homeOf(NEW)}, inter.broker.protocol.version pinned at 2.4`);
+    for (const r of restarts) expect(r.reason).toBe(`upgrade 2.4.1 → 3.9.1 onto ${homeOf(NEW)}, inter.broker.protocol.version pinned at 2.4; logs stay in /data/kafka-logs`);
     const files = plan.json.files.filter((f: { path: string }) => f.path === `${homeOf(NEW)}/config/server.properties`);
     expect(files).toHaveLength(3);
     expect(plan.json.next.phase).toMatch(/phase 2 of 2 .*lift inter\.broker\.protocol\.version 2\.4/);
@@ -136,6 +136,11 @@ describe('rolling Kafka upgrade 2.4.1 → 3.9.1, two phases, no message lost', (
     expect(plan.json.phase ?? '', JSON.stringify(plan.json)).toMatch(/phase 1 of 2.*pinned at 2\.4/);
     // The broker already upgraded stays as it is.
     expect(plan.json.unchanged.filter((u: { service: string }) => u.service === 'kafka').length).toBeGreaterThanOrEqual(1);
+    // A restart would start brokers from the new home without the upgrade's steps: refused.
+    const restart = await zkafka(['restart', newInv, '--service', 'kafka']);
+    expect(restart.exitCode).toBe(1);
+    expect(restart.stderr).toMatch(/restart: a version change is pending .*nothing was restarted/);
+    expect(restart.stderr).toMatch(/broker \d on lab\d runs from \/opt\/kafka_2\.11-2\.4\.1/);
   }, 600_000);
 
   it('the re-run finishes the upgrade in both phases; status shows 3.9.1 everywhere; every acknowledged number is consumed', async () => {

@@ -4,13 +4,14 @@
 // (a default derived from the new home) is refused before anything changes; with the old dataDir kept,
 // up rolls followers first and the leader last, and the session, the node, myid and the data survive.
 // Going back to the 3.8 line afterwards is refused.
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDists, labDown, labExec, labUp, LAB_ZOOKEEPER_39, REPO_ROOT, zookeeperTgz, type Lab } from '../lab/lab.js';
+import { buildDists, labDown, labExec, labUp, LAB_ZOOKEEPER_39, zookeeperTgz, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
+import { holdSession } from './hold-session.js';
 
 const OLD_HOME = '/opt/apache-zookeeper-3.8.0-bin';
 const NEW_HOME = `/opt/apache-zookeeper-${LAB_ZOOKEEPER_39}-bin`;
@@ -88,17 +89,11 @@ describe(`rolling ZooKeeper upgrade 3.8.0 → ${LAB_ZOOKEEPER_39}`, () => {
     expect(plan.json.services.filter((s: { service: string }) => s.service === 'kafka')).toEqual([]);
 
     const connect = lab.hosts.map((h) => `${h.address}:2181`).join(',');
-    const client: ResultPromise = execa('java', ['-cp', `${zkHome}/lib/*`, join(REPO_ROOT, 'test/e2e/java/HoldSession.java'), connect, '/zkafka-upgrade-test'], { reject: false, timeout: 400_000 });
-    let output = '';
-    client.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!/^SESSION /m.test(output) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const session = /^SESSION (\w+)/m.exec(output)?.[1];
-    expect(session, output).toBeTruthy();
+    const held = await holdSession(zkHome, connect, '/zkafka-upgrade-test');
+    const session = held.id;
 
     const up = await zkafkaJson(['up', inv('new.yaml')]);
-    client.stdin!.end();
-    await client;
+    const output = await held.finish();
     expect(up.exitCode, up.stderr).toBe(0);
     const restarts: string[] = up.json.services;
     expect(restarts).toHaveLength(3);

@@ -164,7 +164,7 @@ describe('buildPlan for a version change', () => {
     const p = buildPlan(inv, st);
     expect(p.phase).toMatch(/^Kafka 2\.3\.1 → \S+, phase 1 of 2: .*pinned at 2\.3$/);
     expect(p.kafka.map((s) => `${s.action} ${s.id}`)).toEqual(['restart 0', 'restart 2', 'restart 1']);
-    expect(p.kafka[0]!.reason).toBe(`upgrade 2.3.1 → ${inv.brokers[0]!.version} onto ${inv.brokers[0]!.home}, inter.broker.protocol.version pinned at 2.3`);
+    expect(p.kafka[0]!.reason).toBe(`upgrade 2.3.1 → ${inv.brokers[0]!.version} onto ${inv.brokers[0]!.home}, inter.broker.protocol.version pinned at 2.3; logs stay in ${inv.brokers[0]!.logDirs.join(',')}`);
     expect(p.zookeeper).toEqual([]);
     expect(p.next?.phase).toMatch(/phase 2 of 2 .*lift inter\.broker\.protocol\.version 2\.3/);
     expect(p.next?.kafka.map((s) => s.id)).toEqual([0, 2, 1]);
