@@ -98,6 +98,27 @@ await measure('up, from stopped', 3, async () => {
   process.stderr.write(`  services' own start: ${times.map((t) => t.toFixed(0)).join(', ')} ms\n`);
 }
 
+// A version change: Kafka 2.4.1 → 3.9.1 on 3 brokers, both phases (new binaries with the protocol
+// pinned, then the pin lifted), each broker in sync before the next stops. Homes derived from the
+// version, as the runbook's; every run starts from a fresh 2.4.1 cluster.
+{
+  const withVersion = (text, version, scala) =>
+    text
+      .replace(/^  version: 2\.4\.1$/m, `  version: ${version}`)
+      .replace(/^  scalaVersion: "2\.11"$/m, `  scalaVersion: "${scala}"`)
+      .replace(/^  source: (.*)kafka_2\.11-2\.4\.1\.tgz$/m, `  source: $1kafka_${scala}-${version}.tgz`)
+      .replace(/^  home: \/opt\/kafka$/m, '  installDir: /opt');
+  const oldInv = inventoryFile('bench-upgrade-old.yaml', '');
+  const newInv = inventoryFile('bench-upgrade-new.yaml', '');
+  await measure('up: Kafka upgrade 2.4.1 → 3.9.1, both phases (3 brokers)', 3, async () => {
+    l = await labUp(3);
+    writeFileSync(oldInv, withVersion(labInventory(l), '2.4.1', '2.11'));
+    writeFileSync(newInv, withVersion(labInventory(l), '3.9.1', '2.13'));
+    const r = await zkafka(['up', oldInv]);
+    if (r.exitCode !== 0) throw new Error(`up 2.4.1: ${r.stderr}`);
+  }, ['up', newInv]);
+}
+
 // 30 hosts with sshd only: ZooKeeper and Kafka absent.
 l = await labUp(30);
 const inv30 = inventoryFile('bench-30.yaml', labInventory(l, { zookeeper: 3, kafka: 30 }));
