@@ -63,3 +63,4 @@ export function parseSrvr(text: string): SrvrReport {
     ...(nodes ? { nodeCount: Number(nodes) } : {}),
   };
 }
+

@@ -6,7 +6,7 @@ import { zookeeper } from '../../services/zookeeper.js';
 import { terminate } from '../../services/remote.js';
 import { guardStop } from '../roll-guard.js';
 import type { Session } from '../session.js';
-import { memberMode, SERVING, servicePid, type ClusterState } from '../state.js';
+import { memberSrvr, SERVING, servicePid, type ClusterState } from '../state.js';
 import { waitFor } from '../wait.js';
 import { failWithLog, SERVICE_TIMEOUT_MS, type Role, type RunContext } from './role.js';
 
@@ -33,13 +33,15 @@ async function waitForEnsemble(s: Session, inv: Inventory, members: ZookeeperMem
   let modes: string[] = [];
   const result = await waitFor(
     async () => {
-      const seen = await Promise.all(members.map(async (m) => ({ m, mode: await memberMode(s, m) })));
-      modes = seen.map((x) => `member ${x.m.id} ${x.mode}`);
+      const seen = await Promise.all(members.map(async (m) => ({ m, ...(await memberSrvr(s, m)) })));
+      modes = seen.map((x) => `member ${x.m.id} ${x.mode}${x.zxid ? ` (zxid ${x.zxid})` : ''}`);
       const dead = await Promise.all(seen.filter((x) => x.mode === 'not serving').map(async (x) => ((await servicePid(s, inv, x.m.host, 'zookeeper')) === undefined ? x.m : undefined)));
       const died = dead.find((d) => d);
       if (died) await failWithLog(s, died.host, `ZooKeeper member ${died.id}`, 'its process to stay up', 'it exited', zkLog(died));
       const hasLeader = seen.some((x) => x.mode === 'leader' || x.mode === 'standalone');
       if (what === 'leader') return hasLeader ? true : undefined;
+      // Serving is the test; the zxids are only shown. A follower that synced with no transaction since
+      // reports 0x0 (seen on 3.8.0), so srvr's zxid cannot tell whether it is on the leader's epoch.
       return hasLeader && seen.every((x) => SERVING.includes(x.mode)) ? true : undefined;
     },
     { timeoutMs: SERVICE_TIMEOUT_MS },
