@@ -58,7 +58,7 @@ describe('a broker with advertised.listeners', () => {
       [1, 'running', true, `PLAINTEXT://${lab.hosts[1]!.address}:9092`],
     ]);
     const text = await zkafka(['status', inventory]);
-    expect(text.stdout).toMatch(/^lab1 +kafka +broker 0 +running +\d+ +registered PLAINTEXT:\/\/lab1:9092/m);
+    expect(text.stdout).toMatch(new RegExp(`^lab1 +kafka +broker 0 +running +\\d+ +${labKafka().version.replace(/\./g, '\\.')} +registered PLAINTEXT://lab1:9092`, 'm'));
   });
 
   it('status compares the registration with the advertised endpoint the inventory gives', async () => {
