@@ -35,7 +35,15 @@ export type KafkaPhase =
   /** Phase 2: every broker runs `to`; a roll lifts the pin. */
   | { kind: 'protocol'; to: string; pin: ProtocolPin }
   /** Back onto the older `to` (the pin still holds, so Kafka allows it). */
-  | { kind: 'rollback'; from: string; to: string };
+  | { kind: 'rollback'; from: string; to: string }
+  /** KRaft, once every node runs `to`: finalize metadata.version at the level all of them support. */
+  | { kind: 'finalize'; to: string; from: number; level: number };
+
+/** metadata.version as the nodes answer ApiVersions: the finalized level, and per running version the highest it supports. */
+export interface MetadataVersion {
+  finalized: number;
+  supported: Map<string, number>;
+}
 
 const pinOf = (line: string): ProtocolPin => (compareVersions(line, '3.0') < 0 ? { ibp: line, lmf: line } : { ibp: line });
 /** A broker's protocol in effect: its pin, or its own version's line. */
@@ -45,7 +53,8 @@ const protocolOf = (b: BrokerVersionFacts) => b.ibp ?? minorLine(b.version!);
  * Where a change to `target` stands. `operatorPinned`: the inventory sets inter.broker.protocol.version
  * itself, so zkafka leaves the protocol to the operator and only rolls binaries.
  */
-export function kafkaPhase(target: string, brokers: BrokerVersionFacts[], mode: 'zookeeper' | 'kraft', operatorPinned: boolean): { phase: KafkaPhase; problems: string[] } {
+export function kafkaPhase(target: string, brokers: BrokerVersionFacts[], mode: 'zookeeper' | 'kraft', operatorPinned: boolean, metadata?: MetadataVersion): { phase: KafkaPhase; problems: string[] } {
+  if (mode === 'kraft') return kraftPhase(target, brokers, metadata);
   const running = brokers.filter((b) => b.running && b.version);
   const newer = running.filter((b) => compareVersions(b.version!, target) > 0);
   const older = running.filter((b) => compareVersions(b.version!, target) < 0);
@@ -82,4 +91,36 @@ export function kafkaPhase(target: string, brokers: BrokerVersionFacts[], mode: 
 export function pinSettings(phase: KafkaPhase): Record<string, string> | undefined {
   if (phase.kind !== 'binaries' || !phase.pin.ibp) return undefined;
   return { [IBP]: phase.pin.ibp, ...(phase.pin.lmf ? { [LMF]: phase.pin.lmf } : {}) };
+}
+
+/**
+ * A KRaft version change: the nodes roll onto the new binaries (no protocol pin: the finalized
+ * metadata.version keeps the cluster on the old format), then metadata.version is finalized at the
+ * level every node supports, last. Going back is possible until that finalization.
+ */
+export function kraftPhase(target: string, nodes: BrokerVersionFacts[], metadata?: MetadataVersion): { phase: KafkaPhase; problems: string[] } {
+  const running = nodes.filter((b) => b.running && b.version);
+  const newer = running.filter((b) => compareVersions(b.version!, target) > 0);
+  const older = running.filter((b) => compareVersions(b.version!, target) < 0);
+  if (newer.length) {
+    const from = newer.map((b) => b.version!).sort(compareVersions).at(-1)!;
+    // The older release must read what is finalized: known when a node still runs it, else the newer
+    // release's own level counts as finalized past it.
+    const limit = metadata?.supported.get(target) ?? (metadata ? Math.min(...newer.map((b) => metadata.supported.get(b.version!) ?? Infinity)) - 1 : Infinity);
+    if (metadata && metadata.finalized > limit) {
+      return { phase: { kind: 'steady' }, problems: [`metadata.version ${metadata.finalized} was finalized on Kafka ${from}: Kafka cannot go back to ${target}; keep version ${from}`] };
+    }
+    return { phase: { kind: 'rollback', from, to: target }, problems: [] };
+  }
+  if (older.length) {
+    const from = oldest(older.map((b) => b.version!))!;
+    const problem = kafkaUpgradeProblem(from, target, 'kraft');
+    if (problem) return { phase: { kind: 'steady' }, problems: [problem] };
+    return { phase: { kind: 'binaries', from, to: target, pin: { ibp: '' } }, problems: [] };
+  }
+  const level = metadata?.supported.get(target);
+  if (metadata && level !== undefined && nodes.every((b) => b.running) && metadata.finalized < level) {
+    return { phase: { kind: 'finalize', to: target, from: metadata.finalized, level }, problems: [] };
+  }
+  return { phase: { kind: 'steady' }, problems: [] };
 }

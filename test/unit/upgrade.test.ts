@@ -115,3 +115,24 @@ describe('the two-phase Kafka upgrade', () => {
     expect(kafkaPhase('3.9.1', [on(0, '3.9.1', { ibp: '2.4' })], 'zookeeper', true).phase.kind).toBe('steady');
   });
 });
+
+describe('a KRaft version change', () => {
+  const mv = (finalized: number, supported: Record<string, number>) => ({ finalized, supported: new Map(Object.entries(supported)) });
+  it('rolls onto the new binaries without a pin, then finalizes metadata.version last', () => {
+    const r = kafkaPhase('4.1.1', [on(1, '3.9.1'), on(2, '3.9.1')], 'kraft', false, mv(21, { '3.9.1': 21 }));
+    expect(r.phase).toEqual({ kind: 'binaries', from: '3.9.1', to: '4.1.1', pin: { ibp: '' } });
+    expect(pinSettings(r.phase)).toBeUndefined();
+    expect(kafkaPhase('4.1.1', [on(1, '4.1.1'), on(2, '4.1.1')], 'kraft', false, mv(21, { '4.1.1': 27 })).phase).toEqual({ kind: 'finalize', to: '4.1.1', from: 21, level: 27 });
+    expect(kafkaPhase('4.1.1', [on(1, '4.1.1'), { id: 2, running: false }], 'kraft', false, mv(21, { '4.1.1': 27 })).phase.kind).toBe('steady');
+    expect(kafkaPhase('4.1.1', [on(1, '4.1.1'), on(2, '4.1.1')], 'kraft', false, mv(27, { '4.1.1': 27 })).phase.kind).toBe('steady');
+  });
+  it('rolls back until metadata.version is finalized past the older release', () => {
+    expect(kafkaPhase('3.9.1', [on(1, '4.1.1'), on(2, '3.9.1')], 'kraft', false, mv(21, { '4.1.1': 27, '3.9.1': 21 })).phase).toEqual({ kind: 'rollback', from: '4.1.1', to: '3.9.1' });
+    expect(kafkaPhase('3.9.1', [on(1, '4.1.1'), on(2, '4.1.1')], 'kraft', false, mv(21, { '4.1.1': 27 })).phase.kind).toBe('rollback');
+    const r = kafkaPhase('3.9.1', [on(1, '4.1.1'), on(2, '4.1.1')], 'kraft', false, mv(27, { '4.1.1': 27 }));
+    expect(r.problems).toEqual([expect.stringMatching(/^metadata\.version 27 was finalized on Kafka 4\.1\.1: Kafka cannot go back to 3\.9\.1/)]);
+  });
+  it('refuses 4.x from a KRaft release older than 3.3', () => {
+    expect(kafkaPhase('4.1.1', [on(1, '3.2.3')], 'kraft', false).problems).toEqual([expect.stringMatching(/only from 3\.3\.x-3\.9\.x/)]);
+  });
+});
