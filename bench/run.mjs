@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // zkafka's benchmark on the lab: wall-clock time of whole CLI runs (median of RUNS), with the SSH
 // connections opened and remote commands run per host, read from each run's --json stats.
-// Needs root (the lab). Usage: npm run bench [-- --runs N]
+// Needs root (the lab). Usage: npm run bench [-- --runs N] [--only TEXT]
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -13,6 +13,10 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const lab = join(root, 'test/lab/lab');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+// --only TEXT: measure only the rows whose label holds TEXT (e.g. --only upgrade).
+const onlyArg = process.argv.indexOf('--only');
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
+const wanted = (label) => !ONLY || label.includes(ONLY);
 const labIndex = process.env.ZKAFKA_LAB_INDEX ?? '0';
 const labDir = process.env.ZKAFKA_LAB_DIR || `/var/tmp/zkafka-lab${labIndex === '0' ? '' : labIndex}`;
 
@@ -49,6 +53,7 @@ const median = (xs) => {
 
 const rows = [];
 async function measure(label, hosts, prepare, args, okCodes = [0]) {
+  if (!wanted(label)) return;
   const times = [];
   let last;
   for (let i = 0; i < RUNS; i++) {
@@ -85,7 +90,7 @@ await measure('up, from stopped', 3, async () => {
   await zkafka(['down', inv3]);
 }, ['up', inv3]);
 
-{
+if (wanted("services' own start")) {
   // The services' own start and election time, started by hand with no zkafka: `up, from stopped` minus
   // this is zkafka's overhead.
   const times = [];
