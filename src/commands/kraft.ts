@@ -170,6 +170,15 @@ export class KraftClient {
     return undefined;
   }
 
+  /**
+   * The active controller as controller `c` itself sees it (DescribeCluster on its CONTROLLER listener,
+   * Kafka 3.7+): a number once it runs and knows the quorum's leader; undefined while it does not answer.
+   */
+  async controllerSees(c: Broker): Promise<number | undefined> {
+    const r = await this.ask(c, c.controllerPort, (k) => k.describeCluster({ endpoint: 'controllers' }));
+    return r && r.errorCode === 0 ? r.controllerId : undefined;
+  }
+
   /** Brokers registered, as broker `on` (else the first broker that answers) knows them. */
   async brokers(on?: Broker): Promise<Map<number, KraftBroker> | undefined> {
     for (const b of on ? [on] : this.inv.brokers) {

@@ -146,7 +146,7 @@ export const kafkaRole: Role<Broker> = {
   open(s: Session, inv: Inventory, state: ClusterState, out: Output, opts: ApplyOptions, ctx: RunContext) {
     const inSyncTimeoutMs = opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS;
     const reg = new Registry(s, inv);
-    const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
+    const mine = kafkaRole.nodes(inv).filter((b) => ctx.scope.hosts.has(b.host));
     return {
       beforeStop: async (b) => {
         await waitInSync(reg, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);

@@ -48,6 +48,11 @@ export const kraftControllerRole: Role<Broker> = {
           return `its controller listener on ${hostPort(b.address, b.controllerPort)} refuses connections`;
         }
       }
+      // Asked on its own listener first: the leader's entry for a voter restarted a moment ago still
+      // shows the old process caught up.
+      const sees = await k.controllerSees(b);
+      if (sees === undefined) return `its controller listener on ${hostPort(b.address, b.controllerPort)} does not answer yet`;
+      if (sees < 0) return 'it knows no quorum leader yet';
       const q = await k.quorum();
       if (!q || q.leader === null) return 'the quorum has no leader yet';
       const v = q.voters.find((x) => x.id === b.id);
