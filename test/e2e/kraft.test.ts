@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildKafkaDist, labDown, labExec, labKafka, labUp, type Lab } from '../lab/lab.js';
 import { zkafka, zkafkaJson } from './cli.js';
-import { consumeNumbers, createTopic, startProducer } from './kafka-client.js';
+import { client, consumeNumbers, createTopic, startProducer } from './kafka-client.js';
 
 const KAFKA = labKafka();
 const KRAFT = KAFKA.version.startsWith('3.9.') || KAFKA.version.startsWith('4.');
@@ -67,6 +67,38 @@ ${hosts.join('\n')}
 async function kafkaPids(host: string): Promise<number[]> {
   const r = await labExec(host, ['sh', '-c', 'ps -ww -eo pid=,stat=,args= | grep " kafka\\.Kafka " | grep -v grep | grep -v " Z" | awk "{print \\$1}"']);
   return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/**
+ * createTopic, retried: right after a KRaft cluster came up, kafkajs' wait for leaders can meet a broker
+ * that does not know the new partitions yet ("This server does not host this topic-partition", seen on
+ * 3.9.1). Done when every partition has a leader.
+ */
+async function createTopicReady(bootstrap: string[], topic: string): Promise<void> {
+  await createTopic(bootstrap, topic).catch((e: unknown) => console.log(`createTopic ${topic}: ${String(e)}; waiting for its leaders`));
+  const admin = client(bootstrap).admin();
+  await admin.connect();
+  try {
+    for (let i = 0; ; i++) {
+      const md = await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+      const parts = md?.topics[0]?.partitions ?? [];
+      if (parts.length === 3 && parts.every((p) => p.leader >= 0 && p.isr.length === 3)) return;
+      if (i > 60) throw new Error(`topic ${topic}: no leaders after 30 s`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Status until healthy (bounded): partitions elect their leaders a moment after the brokers register. */
+async function healthyStatus(file: string, timeoutMs = 90_000): Promise<{ json: Status; seconds: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const st = await zkafkaJson<Status>(['status', file]);
+    if (st.json.healthy || Date.now() - t0 > timeoutMs) return { json: st.json, seconds: (Date.now() - t0) / 1000 };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 /** The step lines (`ok    start Kafka controller 1 on lab1 ...`) of a run, in order. */
@@ -140,7 +172,7 @@ describe.runIf(KRAFT)(`zkafka on KRaft clusters, genuine Kafka ${KAFKA.version}`
 
       it('rolls through zkafka restart with an acks=all producer running: controllers keep a majority, the active controller last; every acknowledged number is read back', async () => {
         const topic = `kraft-${topology}`;
-        await createTopic(bootstrap, topic);
+        await createTopicReady(bootstrap, topic);
         const before = await zkafkaJson<Status>(['status', file]);
         const leader = before.json.kraft.leader;
         const producer = await startProducer(bootstrap, topic);
@@ -161,7 +193,7 @@ describe.runIf(KRAFT)(`zkafka on KRaft clusters, genuine Kafka ${KAFKA.version}`
         expect(sent.acked.length).toBeGreaterThan(100);
         const got = await consumeNumbers(bootstrap, topic, sent.acked);
         expect(got.missing).toEqual([]);
-        const after = await zkafkaJson<Status>(['status', file]);
+        const after = await healthyStatus(file, 30_000);
         expect(after.json.healthy, JSON.stringify(after.json.problems)).toBe(true);
       }, 480_000);
 
@@ -191,7 +223,8 @@ describe.runIf(KRAFT)(`zkafka on KRaft clusters, genuine Kafka ${KAFKA.version}`
         const again = await zkafka(['up', file]);
         expect(again.exitCode, again.stderr).toBe(0);
         expect(again.stderr).not.toMatch(/format KRaft storage/);
-        const back = await zkafkaJson<Status>(['status', file]);
+        const back = await healthyStatus(file);
+        console.log(`healthy ${back.seconds.toFixed(1)} s after the second up`);
         expect(back.json.healthy, JSON.stringify(back.json.problems)).toBe(true);
         expect((await consumeNumbers(bootstrap, `kraft-${topology}`, acked)).missing).toEqual([]);
         const t1 = Date.now();
