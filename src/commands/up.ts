@@ -19,6 +19,7 @@ import { acquireLock } from './lock.js';
 import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
+import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
 export type { ApplyOptions, RunContext } from './roles/role.js';
@@ -59,6 +60,8 @@ export interface UpResult {
   changed: boolean;
   installed: string[];
   files: string[];
+  /** KRaft nodes whose storage was formatted (kafka-storage.sh format). */
+  formatted: string[];
   services: string[];
   alreadyRunning: string[];
   /** Hosts the run did not touch, and why. */
@@ -155,6 +158,7 @@ export function reportRun(out: Output, command: string, plans: Plan[], started: 
     changed: plans.some((p) => planChanges({ ...p, next: undefined }) > 0),
     installed: all((p) => p.installs.map((i) => `${i.service} on ${i.host}`)),
     files: all((p) => p.files.map((f) => `${f.host}:${f.path}`)),
+    formatted: all((p) => (p.formats ?? []).map((f) => `kafka ${f.id} on ${f.host}`)),
     services: all((p) => [...p.zookeeper, ...p.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`)),
     alreadyRunning: plans[0]!.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
     leftOut: ctx.scope.leftOut,
@@ -164,7 +168,7 @@ export function reportRun(out: Output, command: string, plans: Plan[], started: 
   };
   out.result({ ok: true, plan: planJson(plans[0]!), ...(plans.length > 1 ? { phases: plans.map((p) => p.phase ?? null) } : {}), ...result });
   out.print(
-    `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
+    `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.formatted.length ? `${result.formatted.length} node(s) formatted, ` : ''}${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
       `${plans.length > 1 ? ` in ${plans.length} phases` : ''}` +
       `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''}` +
       `${result.startAttempts.length ? `, ${result.startAttempts.length} failed start attempt(s) retried` : ''}` +
@@ -176,7 +180,7 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
   if (plan.installs.length) {
     await out.step(`install ${plan.installs.map((i) => `${i.service} on ${i.host}`).join(', ')}`, () => Promise.all(plan.installs.map((i) => install(s, i))).then(() => undefined));
   }
-  const hostsWithFiles = [...new Set([...plan.files.map((f) => f.host), ...plan.zookeeper.map((z) => z.host), ...plan.kafka.map((k) => k.host)])];
+  const hostsWithFiles = [...new Set([...plan.files.map((f) => f.host), ...(plan.formats ?? []).map((f) => f.host), ...plan.zookeeper.map((z) => z.host), ...plan.kafka.map((k) => k.host)])];
   if (hostsWithFiles.length) {
     await out.step(`configure ${hostsWithFiles.length} host(s)`, async () => {
       await Promise.all(
@@ -189,6 +193,17 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
         }),
       );
     });
+  }
+  if (plan.formats?.length) {
+    const fs = plan.formats;
+    await out.step(`format KRaft storage of ${fs.length} node(s) (cluster id ${fs[0]!.clusterId}${fs[0]!.clusterIdSource === 'new' ? ', generated' : ''})`, () =>
+      Promise.all(
+        fs.map(async (f) => {
+          const host = inv.hosts.find((x) => x.name === f.host)!;
+          await s.run(f.host, `formatting ${f.dirs.join(',')}`, kafka.format(host.kafka!, f.clusterId, host.javaHome));
+        }),
+      ).then(() => undefined),
+    );
   }
   await runRoles(s, inv, state, plan, out, opts, ctx);
 }
