@@ -4,6 +4,7 @@
 // partition's leader, replicas and ISR (Metadata). Also the storage decision of `up`: which log dirs
 // need `kafka-storage.sh format`, with which cluster id, and which dirs must never be formatted over.
 import { hostPort, isMigration, type Broker, type Inventory } from '../inventory/model.js';
+import type { MetadataVersion } from '../services/kafka-upgrade.js';
 import type { Output } from '../ui/output.js';
 import { ExitCode, UserError } from '../errors.js';
 import { chooseClusterId, describePartition, partitionHealth, type PartitionState, type SeenClusterId } from '../services/kafka.js';
@@ -121,6 +122,8 @@ export const endpointAddress = (endpoint: string) => endpoint.replace(/^[A-Za-z0
  * One run's Kafka connections, one per node and port, reopened when they break. Every read returns
  * undefined instead of throwing when no node answers.
  */
+export const METADATA_VERSION = 'metadata.version';
+
 export class KraftClient {
   private conns = new Map<string, KafkaWireClient>();
   private leaderHint: number | undefined;
@@ -196,6 +199,27 @@ export class KraftClient {
       if (m) return partitionsFromMetadata(m);
     }
     return undefined;
+  }
+
+  /**
+   * metadata.version as each running node answers ApiVersions (on its broker listener, else its
+   * controller listener): the finalized level, and per version the highest level its nodes support.
+   */
+  async metadataVersion(nodes: Array<{ node: Broker; version: string }>): Promise<MetadataVersion | undefined> {
+    const answers = await Promise.all(
+      nodes.map(async ({ node, version }) => {
+        const r = await this.ask(node, isBroker(node) ? node.port : node.controllerPort, (k) => k.apiVersions());
+        const supported = r?.supportedFeatures.get(METADATA_VERSION)?.max;
+        const finalized = r?.finalizedFeatures.get(METADATA_VERSION)?.max;
+        return supported === undefined ? undefined : { version, supported, finalized };
+      }),
+    );
+    const seen = answers.filter((a): a is NonNullable<typeof a> => !!a);
+    const finalized = Math.max(...seen.map((a) => a.finalized ?? -1));
+    if (!seen.length || finalized < 0) return undefined;
+    const supported = new Map<string, number>();
+    for (const a of seen) supported.set(a.version, Math.min(a.supported, supported.get(a.version) ?? Infinity));
+    return { finalized, supported };
   }
 
   async close(): Promise<void> {

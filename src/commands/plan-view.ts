@@ -8,7 +8,8 @@ import type { Plan } from './plan.js';
 export function planJson(plan: Plan, before?: Map<string, string | null>): Record<string, unknown> {
   return {
     ...(plan.phase ? { phase: plan.phase } : {}),
-    changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + plan.zookeeper.length + plan.kafka.length,
+    changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + (plan.finalize ? 1 : 0) + plan.zookeeper.length + plan.kafka.length,
+    ...(plan.finalize ? { finalize: { host: plan.finalize.host, controller: plan.finalize.id, feature: 'metadata.version', from: plan.finalize.from, level: plan.finalize.level ?? null } } : {}),
     installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),
     files: plan.files.map((f) => ({
       host: f.host,
@@ -37,7 +38,7 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
   const c = out.color;
   // `plan` prints the plan as its result (stdout); `up` shows it as progress (stderr).
   const say = (text: string) => (opts.toStdout ? out.print(text) : out.info(text));
-  const hosts = [...new Set([...plan.installs, ...plan.files, ...(plan.formats ?? []), ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
+  const hosts = [...new Set([...plan.installs, ...plan.files, ...(plan.formats ?? []), ...plan.zookeeper, ...plan.kafka, ...(plan.finalize ? [plan.finalize] : [])].map((x) => x.host))];
   if (plan.phase) say(c.bold(plan.phase));
   if (!hosts.length && !plan.next) {
     say('plan: nothing to do; every file matches the inventory and every service is running');
@@ -61,6 +62,8 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
     for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
       say(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);
     }
+    const fin = plan.finalize;
+    if (fin?.host === h) say(`  ${c.yellow('finalize')} metadata.version ${fin.level === undefined ? `at the level ${fin.version} supports` : `${fin.from} → ${fin.level}`} (kafka-features.sh upgrade through controller ${fin.id})`);
   }
   // The next phase's files are shown without diffs: their content before is this phase's outcome.
   if (plan.next) {

@@ -41,6 +41,15 @@ export interface ServiceStep {
   reason: string;
 }
 
+export interface FinalizeStep {
+  host: string;
+  id: number;
+  from: number;
+  /** undefined in a preview: the level the new release supports, known once it runs. */
+  level?: number;
+  version: string;
+}
+
 export interface Plan {
   /** What this plan does when it is one phase of a version change (`upgrade Kafka 2.4.1 → 3.9.1: ...`). */
   phase?: string;
@@ -51,6 +60,8 @@ export interface Plan {
   kafka: ServiceStep[];
   /** KRaft: log dirs to format (kafka-storage.sh format) before the node's first start. */
   formats?: FormatStep[];
+  /** KRaft, the last step of a version change: finalize metadata.version at `level` through controller `id`. */
+  finalize?: FinalizeStep;
   /** Services that are running with the current config and stay as they are. */
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
   /** The phase that follows once this one is done (shown by plan; up carries it out from a fresh read). */
@@ -71,7 +82,7 @@ export function remoteTarballPath(home: string, source: string): string {
 }
 
 export function planChanges(p: Plan): number {
-  return p.installs.length + p.files.length + (p.formats?.length ?? 0) + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
+  return p.installs.length + p.files.length + (p.formats?.length ?? 0) + (p.finalize ? 1 : 0) + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
 }
 
 function serviceHome(host: Host, service: ServiceName): { home: string; source?: string; exec: string } {
@@ -149,11 +160,26 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
   const formats = state.kraft?.storage?.formats ?? [];
   if (formats.length) plan.formats = formats;
   const ph = state.kafkaPhase;
-  if (ph.kind === 'binaries' && ph.pin.ibp) {
+  const controller = inv.controllers.find((c) => c.id === state.controller) ?? inv.controllers[0];
+  if (ph.kind === 'binaries' && inv.kafkaMode === 'kraft' && controller) {
+    plan.phase = `Kafka ${ph.from} → ${ph.to} (KRaft), phase 1 of 2: every node onto ${ph.to}'s binaries, controllers first; metadata.version stays as finalized`;
+    plan.next = {
+      phase: `Kafka ${ph.from} → ${ph.to} (KRaft), phase 2 of 2 (once every node runs ${ph.to}): finalize metadata.version at the level ${ph.to} supports`,
+      installs: [],
+      files: [],
+      zookeeper: [],
+      kafka: [],
+      unchanged: [],
+      finalize: { host: controller.host, id: controller.id, from: -1, version: ph.to },
+    };
+  } else if (ph.kind === 'finalize' && controller) {
+    plan.phase = `Kafka → ${ph.to} (KRaft), phase 2 of 2: finalize metadata.version ${ph.from} → ${ph.level} (every node runs ${ph.to})`;
+    plan.finalize = { host: controller.host, id: controller.id, from: ph.from, level: ph.level, version: ph.to };
+  } else if (ph.kind === 'binaries' && ph.pin.ibp) {
     plan.phase = `Kafka ${ph.from} → ${ph.to}, phase 1 of 2: every broker onto ${ph.to}'s binaries, ${IBP} pinned at ${ph.pin.ibp}`;
     plan.next = liftPinPlan(inv, state, ph);
   } else if (ph.kind === 'protocol') plan.phase = `Kafka → ${ph.to}, phase 2 of 2: lift ${IBP} ${ph.pin.ibp} (every broker runs ${ph.to})`;
-  else if (ph.kind === 'rollback') plan.phase = `Kafka rollback ${ph.from} → ${ph.to}: brokers back onto ${ph.to}'s home (the protocol was still pinned)`;
+  else if (ph.kind === 'rollback') plan.phase = `Kafka rollback ${ph.from} → ${ph.to}: brokers back onto ${ph.to}'s home (${inv.kafkaMode === 'kraft' ? 'metadata.version not yet finalized' : 'the protocol was still pinned'})`;
   return plan;
 }
 

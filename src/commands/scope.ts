@@ -68,6 +68,7 @@ export function scopePlan(plan: Plan, scope: Scope): Plan {
     kafka: plan.kafka.filter(inScope),
     ...(plan.formats ? { formats: plan.formats.filter(inScope) } : {}),
     unchanged: plan.unchanged.filter(inScope),
+    ...(plan.finalize && inScope(plan.finalize) ? { finalize: plan.finalize } : {}),
     ...(plan.next ? { next: scopePlan(plan.next, scope) } : {}),
   };
 }

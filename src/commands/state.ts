@@ -5,7 +5,7 @@ import { renderHost, type RenderedFile } from '../render/files.js';
 import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../services/probe.js';
 import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type SrvrReport, type ZookeeperMode } from '../services/zookeeper.js';
 import { configFromArgs, KAFKA_JARS, kafkaVersionFromArgs, kafkaVersionFromJars, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
-import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase } from '../services/kafka-upgrade.js';
+import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase, type MetadataVersion } from '../services/kafka-upgrade.js';
 import { kafka, KAFKA_MAIN, metaPropertiesProbeItems, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
@@ -303,7 +303,8 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
       ...(endpoints ? { endpoints } : {}),
     };
   });
-  const { phase, problems } = readKafkaPhase(inv, facts, brokers);
+  const metadata = kraft ? await readMetadataVersion(s, inv, brokers) : undefined;
+  const { phase, problems } = readKafkaPhase(inv, facts, brokers, metadata);
   // KRaft: which log dirs need formatting, with which cluster id (read from meta.properties: probed with dirs).
   const storage = kraft && opts.dirs ? storageDecision(inv, facts) : undefined;
   // Phase 1 renders the pin into every broker's server.properties (the new home's).
@@ -361,9 +362,21 @@ async function probeSiblingConfigs(s: Session, inv: Inventory, facts: Map<string
   );
 }
 
-function readKafkaPhase(inv: Inventory, facts: Map<string, HostFacts>, brokers: BrokerState[]) {
-  if (!inv.brokers.length) return { phase: { kind: 'steady' } as KafkaPhase, problems: [] };
-  const target = inv.brokers[0]!.version;
+/** KRaft: metadata.version finalized and supported, from the running nodes (one ApiVersions each). */
+async function readMetadataVersion(s: Session, inv: Inventory, brokers: BrokerState[]): Promise<MetadataVersion | undefined> {
+  const running = brokers.filter((b) => b.pid !== undefined && b.version).map((b) => ({ node: b.broker, version: b.version! }));
+  if (!running.length) return undefined;
+  const k = new KraftClient(s, inv);
+  try {
+    return await k.metadataVersion(running);
+  } finally {
+    await k.close();
+  }
+}
+
+function readKafkaPhase(inv: Inventory, facts: Map<string, HostFacts>, brokers: BrokerState[], metadata?: MetadataVersion) {
+  if (!brokers.length) return { phase: { kind: 'steady' } as KafkaPhase, problems: [] };
+  const target = brokers[0]!.broker.version;
   const operatorPinned = inv.brokers.some((b) => b.settings[IBP] !== undefined);
   const view = brokers.map((b) => {
     // A broker running on the inventory's home runs the config rendered there: its pin is `ibp` already.
@@ -376,7 +389,7 @@ function readKafkaPhase(inv: Inventory, facts: Map<string, HostFacts>, brokers: 
       ...(rendered ? { renderedIbp: rendered } : {}),
     };
   });
-  return kafkaPhase(target, view, 'zookeeper', operatorPinned);
+  return kafkaPhase(target, view, inv.kafkaMode === 'kraft' ? 'kraft' : 'zookeeper', operatorPinned, metadata);
 }
 
 function zookeeperVersionProblems(facts: Map<string, HostFacts>, members: MemberState[]): string[] {

@@ -9,7 +9,9 @@ import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
 import { makeDirs, sha256 as remoteSha256, unpack, writeFiles } from '../services/remote.js';
-import { buildPlan, planChanges, type InstallStep, type Plan } from './plan.js';
+import { buildPlan, planChanges, type FinalizeStep, type InstallStep, type Plan } from './plan.js';
+import { KraftClient } from './kraft.js';
+import { waitFor } from './wait.js';
 import { allPreflightProblems, assertPreflight } from './preflight.js';
 import { localTarball } from './sources.js';
 import { hostDirs, readClusterState, type ClusterState } from './state.js';
@@ -159,7 +161,7 @@ export function reportRun(out: Output, command: string, plans: Plan[], started: 
     installed: all((p) => p.installs.map((i) => `${i.service} on ${i.host}`)),
     files: all((p) => p.files.map((f) => `${f.host}:${f.path}`)),
     formatted: all((p) => (p.formats ?? []).map((f) => `kafka ${f.id} on ${f.host}`)),
-    services: all((p) => [...p.zookeeper, ...p.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`)),
+    services: all((p) => [...[...p.zookeeper, ...p.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`), ...(p.finalize ? [`finalize metadata.version ${p.finalize.level} through kafka ${p.finalize.id} on ${p.finalize.host}`] : [])]),
     alreadyRunning: plans[0]!.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
     leftOut: ctx.scope.leftOut,
     startAttempts: ctx.attempts,
@@ -206,4 +208,26 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
     );
   }
   await runRoles(s, inv, state, plan, out, opts, ctx);
+  if (plan.finalize) await finalizeMetadata(s, inv, plan.finalize, out);
+}
+
+/** KRaft: finalize metadata.version (the last step of a version change), then see it finalized. */
+async function finalizeMetadata(s: Session, inv: Inventory, step: FinalizeStep, out: Output): Promise<void> {
+  const level = step.level!;
+  await out.step(`finalize metadata.version ${step.from} → ${level} through controller ${step.id} on ${step.host}`, async () => {
+    const c = inv.controllers.find((x) => x.id === step.id)!;
+    const host = inv.hosts.find((h) => h.name === c.host)!;
+    const r = await s.exec(c.host, kafka.finalizeMetadata(c, level, host.javaHome));
+    if (r.code !== 0) throw new UserError(`${c.host}: kafka-features.sh upgrade --feature metadata.version=${level} failed (exit ${r.code})`, ExitCode.failed, (r.stdout + r.stderr).trim().split('\n').slice(-5));
+    const k = new KraftClient(s, inv);
+    try {
+      const seen = await waitFor(async () => {
+        const mv = await k.metadataVersion([{ node: c, version: step.version }]);
+        return mv && mv.finalized >= level ? true : undefined;
+      }, { timeoutMs: 30_000 });
+      if (!seen.ok) throw new UserError(`${c.host}: metadata.version is not finalized at ${level} 30s after kafka-features.sh said so`, ExitCode.failed);
+    } finally {
+      await k.close();
+    }
+  });
 }

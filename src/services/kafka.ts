@@ -45,6 +45,17 @@ export const kafka = {
     const r = advertised === undefined ? undefined : advertisedEndpoint(advertised);
     return r && typeof r !== 'string' ? r.endpoint : `PLAINTEXT://${hostPort(b.address, b.port)}`;
   },
+  /**
+   * `bin/kafka-features.sh --bootstrap-controller ADDR:PORT upgrade --feature metadata.version=LEVEL`:
+   * the last step of a KRaft version change, once every node runs the new release.
+   */
+  finalizeMetadata(b: Broker, level: number, javaHome?: string): Command {
+    return {
+      argv: [`${b.home}/bin/kafka-features.sh`, '--bootstrap-controller', hostPort(b.address, b.controllerPort), 'upgrade', '--feature', `metadata.version=${level}`],
+      env: { ...(javaHome ? { JAVA_HOME: javaHome } : {}), ...b.env },
+      cwd: b.home,
+    };
+  },
   registrationPath: (b: Broker) => `${b.chroot ?? ''}/brokers/ids/${b.id}`,
 
   /** KRaft: bin/kafka-storage.sh, which formats the log dirs (meta.properties, bootstrap.checkpoint). */
