@@ -11,9 +11,14 @@ import type { ClusterState } from './state.js';
 import { kafkaRole } from './roles/kafka.js';
 import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
 import { zookeeperRole } from './roles/zookeeper.js';
+import { kraftControllerRole } from './roles/kraft-controller.js';
+import { kraftBrokerRole } from './roles/kraft-broker.js';
 
-/** In start order: a role's nodes need the roles before it (brokers need the ensemble). */
-export const ROLES: Role[] = [zookeeperRole as unknown as Role, kafkaRole as unknown as Role];
+/**
+ * In start order: a role's nodes need the roles before it (brokers need the ensemble, KRaft brokers the
+ * controller quorum). Each Kafka role takes nodes in one mode only (ZooKeeper mode, or KRaft).
+ */
+export const ROLES: Role[] = [zookeeperRole as unknown as Role, kraftControllerRole as unknown as Role, kafkaRole as unknown as Role, kraftBrokerRole as unknown as Role];
 
 async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], s: Session, inv: Inventory, state: ClusterState, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
   const run = role.open(s, inv, state, out, opts, ctx);
@@ -37,7 +42,7 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
 
 /** Every role's steps of the plan, role by role. */
 export async function runRoles(s: Session, inv: Inventory, state: ClusterState, plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
-  for (const role of ROLES) await runRole(role, role.steps(plan), s, inv, state, out, opts, ctx);
+  for (const role of ROLES) await runRole(role, role.steps(plan, inv), s, inv, state, out, opts, ctx);
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Plan } from './plan.js';
 export function planJson(plan: Plan, before?: Map<string, string | null>): Record<string, unknown> {
   return {
     ...(plan.phase ? { phase: plan.phase } : {}),
-    changes: plan.installs.length + plan.files.length + plan.zookeeper.length + plan.kafka.length,
+    changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + plan.zookeeper.length + plan.kafka.length,
     installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),
     files: plan.files.map((f) => ({
       host: f.host,
@@ -17,6 +17,7 @@ export function planJson(plan: Plan, before?: Map<string, string | null>): Recor
       action: f.action,
       ...(before ? { diff: unifiedDiff(f.path, before.get(`${f.host}:${f.path}`) ?? null, f.content) } : {}),
     })),
+    ...(plan.formats?.length ? { formats: plan.formats.map((f) => ({ host: f.host, id: f.id, dirs: f.dirs, clusterId: f.clusterId, clusterIdSource: f.clusterIdSource })) } : {}),
     services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason })),
     unchanged: plan.unchanged,
     ...(plan.next ? { next: planJson(plan.next) } : {}),
@@ -36,7 +37,7 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
   const c = out.color;
   // `plan` prints the plan as its result (stdout); `up` shows it as progress (stderr).
   const say = (text: string) => (opts.toStdout ? out.print(text) : out.info(text));
-  const hosts = [...new Set([...plan.installs, ...plan.files, ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
+  const hosts = [...new Set([...plan.installs, ...plan.files, ...(plan.formats ?? []), ...plan.zookeeper, ...plan.kafka].map((x) => x.host))];
   if (plan.phase) say(c.bold(plan.phase));
   if (!hosts.length && !plan.next) {
     say('plan: nothing to do; every file matches the inventory and every service is running');
@@ -53,6 +54,9 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
           say(`      ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line}`);
         }
       }
+    }
+    for (const f of (plan.formats ?? []).filter((x) => x.host === h)) {
+      say(`  ${c.green('format ')}  kafka ${f.id} storage ${f.dirs.join(',')} (cluster id ${f.clusterId}, ${f.clusterIdSource === 'new' ? 'generated' : f.clusterIdSource === 'hosts' ? "the other nodes'" : 'from the inventory'})`);
     }
     for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
       say(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);

@@ -10,6 +10,9 @@ import type { ClusterState } from './state.js';
 import { renderHost } from '../render/files.js';
 import { IBP, type KafkaPhase } from '../services/kafka-upgrade.js';
 import { compareVersions } from '../services/versions.js';
+import type { FormatStep } from './kraft.js';
+
+export type { FormatStep } from './kraft.js';
 
 export interface InstallStep {
   host: string;
@@ -46,6 +49,8 @@ export interface Plan {
   /** In execution order: starts in id order, then restarts (followers/controller last). */
   zookeeper: ServiceStep[];
   kafka: ServiceStep[];
+  /** KRaft: log dirs to format (kafka-storage.sh format) before the node's first start. */
+  formats?: FormatStep[];
   /** Services that are running with the current config and stay as they are. */
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
   /** The phase that follows once this one is done (shown by plan; up carries it out from a fresh read). */
@@ -66,7 +71,7 @@ export function remoteTarballPath(home: string, source: string): string {
 }
 
 export function planChanges(p: Plan): number {
-  return p.installs.length + p.files.length + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
+  return p.installs.length + p.files.length + (p.formats?.length ?? 0) + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
 }
 
 function serviceHome(host: Host, service: ServiceName): { home: string; source?: string; exec: string } {
@@ -141,6 +146,8 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
   // controller last, so the cluster moves its controller once.
   plan.zookeeper = steps('zookeeper', state.members.map((m) => ({ host: m.member.host, id: m.member.id, pid: m.pid, move: zkMove(m) || undefined })), state.members.find((m) => m.mode === 'leader')?.member.id);
   plan.kafka = steps('kafka', state.brokers.map((b) => ({ host: b.broker.host, id: b.broker.id, pid: b.pid, move: kafkaMove(b) })), state.controller);
+  const formats = state.kraft?.storage?.formats ?? [];
+  if (formats.length) plan.formats = formats;
   const ph = state.kafkaPhase;
   if (ph.kind === 'binaries' && ph.pin.ibp) {
     plan.phase = `Kafka ${ph.from} → ${ph.to}, phase 1 of 2: every broker onto ${ph.to}'s binaries, ${IBP} pinned at ${ph.pin.ibp}`;

@@ -66,6 +66,7 @@ export function scopePlan(plan: Plan, scope: Scope): Plan {
     files: plan.files.filter(inScope),
     zookeeper: plan.zookeeper.filter(inScope),
     kafka: plan.kafka.filter(inScope),
+    ...(plan.formats ? { formats: plan.formats.filter(inScope) } : {}),
     unchanged: plan.unchanged.filter(inScope),
     ...(plan.next ? { next: scopePlan(plan.next, scope) } : {}),
   };

@@ -10,6 +10,8 @@ import { kafka, KAFKA_MAIN, metaPropertiesProbeItems, parseController, parsePart
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
+import { hostPort } from '../inventory/model.js';
+import { isBroker, isKraftCluster, kafkaNodes, KraftClient, storageDecision, type KraftBroker, type KraftQuorum, type StorageDecision } from './kraft.js';
 
 export interface ProbeOptions {
   java?: boolean;
@@ -173,6 +175,17 @@ export interface ClusterState {
   kafkaPhase: KafkaPhase;
   /** Why the version change the inventory asks for cannot be made (preflight refuses). */
   versionProblems: string[];
+  /** A KRaft cluster (no ZooKeeper): the quorum, the brokers registered, the storage to format. */
+  kraft?: KraftState;
+}
+
+export interface KraftState {
+  /** undefined when no controller answered DescribeQuorum. */
+  quorum?: KraftQuorum;
+  /** Brokers registered (DescribeCluster); undefined when no broker answered. */
+  registered?: Map<number, KraftBroker>;
+  /** Only when the log dirs were probed (preflight, plan). */
+  storage?: StorageDecision;
 }
 
 export interface RegistryView {
@@ -239,8 +252,19 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     }),
   );
   const srvrs = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberSrvr(s, m) : Promise.resolve<SrvrReport>({ mode: 'down' }))));
+  const kraft = isKraftCluster(inv);
+  const kraftRead = (async () => {
+    if (!kraft) return undefined;
+    const k = new KraftClient(s, inv);
+    try {
+      const [quorum, registered, partitions] = await Promise.all([k.quorum(), k.brokers(), opts.partitions ? k.partitions() : undefined]);
+      return { quorum, registered, partitions };
+    } finally {
+      await k.close();
+    }
+  })();
   const registry = (async () => {
-    if (!inv.brokers.length) return undefined;
+    if (!inv.brokers.length || kraft) return undefined;
     const r = new Registry(s, inv);
     try {
       return await r.read({ partitions: !!opts.partitions });
@@ -248,7 +272,8 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
       await r.close();
     }
   })();
-  const [, memberSrvrs, reg] = await Promise.all([probes, srvrs, registry]);
+  const [, memberSrvrs, zkReg, kr] = await Promise.all([probes, srvrs, registry, kraftRead]);
+  const reg: RegistryView | undefined = kr ? kraftRegistry(inv, kr) : zkReg;
   await probeSiblingConfigs(s, inv, facts);
   const members: MemberState[] = inv.members.map((m, i) => {
     const f = facts.get(m.host);
@@ -259,7 +284,8 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     const dataDir = proc.home ? f.props.get(`${proc.home}/conf/zoo.cfg dataDir`) : undefined;
     return { member: m, reachable: true, pid: proc.pid, mode: srvr.mode, ...(srvr.version ? { version: srvr.version } : {}), ...(proc.home ? { runningHome: proc.home, ...(dataDir ? { runningDataDir: dataDir } : {}) } : {}) };
   });
-  const brokers: BrokerState[] = inv.brokers.map((b) => {
+  // In KRaft every Kafka node (controllers too) is a process to start, roll and stop.
+  const brokers: BrokerState[] = (kraft ? kafkaNodes(inv) : inv.brokers).map((b) => {
     const f = facts.get(b.host);
     const proc = f?.procs.get('kafka')?.[0];
     const endpoints = reg?.registered.get(b.id);
@@ -278,6 +304,8 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     };
   });
   const { phase, problems } = readKafkaPhase(inv, facts, brokers);
+  // KRaft: which log dirs need formatting, with which cluster id (read from meta.properties: probed with dirs).
+  const storage = kraft && opts.dirs ? storageDecision(inv, facts) : undefined;
   // Phase 1 renders the pin into every broker's server.properties (the new home's).
   const pin = pinSettings(phase);
   if (pin) for (const h of inv.hosts) if (h.kafka) files.set(h.name, renderHost(inv, h, undefined, { kafka: { extra: pin } }));
@@ -287,11 +315,25 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     members,
     brokers,
     controller: reg?.controller ?? null,
-    registryKnown: !!reg,
+    registryKnown: kr ? !!kr.registered : !!reg,
     ...(reg?.partitions ? { partitions: reg.partitions } : {}),
     kafkaPhase: phase,
-    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers)],
+    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers), ...(storage?.problems ?? [])],
+    ...(kr ? { kraft: { ...(kr.quorum ? { quorum: kr.quorum } : {}), ...(kr.registered ? { registered: kr.registered } : {}), ...(storage ? { storage } : {}) } } : {}),
   };
+}
+
+/** The KRaft reads in the shape of the ZooKeeper registry: broker-role nodes registered unfenced, the quorum leader as controller. */
+function kraftRegistry(inv: Inventory, kr: { quorum?: KraftQuorum; registered?: Map<number, KraftBroker>; partitions?: PartitionState[] }): RegistryView {
+  const registered = new Map<number, string[]>();
+  for (const b of kafkaNodes(inv).filter(isBroker)) {
+    const r = kr.registered?.get(b.id);
+    if (!r || r.fenced) continue;
+    const seen = hostPort(r.host, r.port);
+    const expected = kafka.endpoint(b);
+    registered.set(b.id, [expected.endsWith(`//${seen}`) ? expected : seen]);
+  }
+  return { registered, controller: kr.quorum?.leader ?? null, since: new Map(), ...(kr.partitions ? { partitions: kr.partitions } : {}) };
 }
 
 /**

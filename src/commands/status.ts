@@ -6,6 +6,7 @@ import { describePartition, kafka, partitionHealth, partitionName, type Partitio
 import { hasQuorum, readClusterState, SERVING, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { compareVersions } from '../services/versions.js';
+import { isBroker, isController, quorumHealthy } from './kraft.js';
 
 export interface StatusReport {
   healthy: boolean;
@@ -35,6 +36,21 @@ export interface StatusReport {
   /** Not unhealthy, but worth saying: mixed versions, versions other than the inventory's. */
   notes: string[];
   unreachable: Array<{ host: string; error: string }>;
+  /** A KRaft cluster (no ZooKeeper): the controller quorum; `kafka.brokers` then lists the broker-role nodes. */
+  kraft?: KraftReport;
+}
+
+export interface KraftReport {
+  /** The active controller; null without a quorum (or when no controller answered). */
+  leader: number | null;
+  epoch: number | null;
+  highWatermark: number | null;
+  voters: Array<{ id: number; logEndOffset: number; lag: number | null; lastCaughtUpTimestamp: number; caughtUp: boolean }>;
+  observers: Array<{ id: number; logEndOffset: number; lag: number | null }>;
+  /** Every controller-role node as a process: its state and its place in the quorum. */
+  controllers: Array<{ host: string; id: number; roles: string[]; state: string; pid: number | null; version: string | null; quorum: 'leader' | 'follower' | 'not a voter' | 'unknown'; lag: number | null; caughtUp: boolean }>;
+  /** A leader and a majority of the voters caught up. */
+  healthy: boolean;
 }
 
 export function statusReport(s: Session, state: ClusterState): StatusReport {
@@ -46,9 +62,12 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
     version: m.version ?? null,
   }));
   // A broker is healthy when it runs and is registered with the endpoint the inventory gives it.
-  const brokerHealthy = state.brokers.map((b) => b.pid !== undefined && !!b.endpoints?.includes(kafka.endpoint(b.broker)));
+  const kraftState = state.kraft;
+  // KRaft: controller-only nodes are in the controller report, not among the brokers.
+  const brokerStates = kraftState ? state.brokers.filter((b) => isBroker(b.broker)) : state.brokers;
+  const brokerHealthy = brokerStates.map((b) => b.pid !== undefined && !!b.endpoints?.includes(kafka.endpoint(b.broker)));
   const health = state.partitions ? partitionHealth(state.partitions, new Set(state.brokers.filter((b) => b.registered).map((b) => b.broker.id))) : undefined;
-  const brokers = state.brokers.map((b) => {
+  const brokers = brokerStates.map((b) => {
     const expected = kafka.endpoint(b.broker);
     return {
       host: b.broker.host,
@@ -68,8 +87,11 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
   if (health?.offline.length) problems.push(`${health.offline.length} partition(s) offline: ${list(health.offline)}`);
   if (health?.underReplicated.length) problems.push(`${health.underReplicated.length} partition(s) under-replicated: ${list(health.underReplicated)}`);
   const quorum = state.members.length === 0 || hasQuorum(state);
+  const kraft = kraftState ? kraftReport(state) : undefined;
+  if (kraft && !kraft.healthy) problems.push(kraft.leader === null ? 'the KRaft controller quorum has no leader' : `only ${kraft.voters.filter((v) => v.caughtUp).length} of ${kraft.voters.length} KRaft voters caught up: no majority`);
   const healthy =
     quorum &&
+    (!kraft || kraft.healthy) &&
     state.members.every((m) => SERVING.includes(m.mode)) &&
     brokerHealthy.every(Boolean) &&
     (brokers.length === 0 || state.controller !== null) &&
@@ -86,6 +108,38 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
     zookeeper: { quorum, members },
     kafka: { controller: state.controller, brokers, partitions },
     unreachable: [...s.unreachable].map(([host, e]) => ({ host, error: e.message })),
+    ...(kraft ? { kraft } : {}),
+  };
+}
+
+const finite = (n: number) => (Number.isFinite(n) ? n : null);
+
+export function kraftReport(state: ClusterState): KraftReport {
+  const q = state.kraft?.quorum;
+  const controllers = state.brokers
+    .filter((b) => isController(b.broker))
+    .map((b) => {
+      const v = q?.voters.find((x) => x.id === b.broker.id);
+      return {
+        host: b.broker.host,
+        id: b.broker.id,
+        roles: b.broker.roles,
+        state: !b.reachable ? 'unreachable' : b.pid !== undefined ? 'running' : 'down',
+        pid: b.pid ?? null,
+        version: b.version ?? null,
+        quorum: !q ? ('unknown' as const) : q.leader === b.broker.id ? ('leader' as const) : v ? ('follower' as const) : ('not a voter' as const),
+        lag: v ? finite(v.lag) : null,
+        caughtUp: !!v?.caughtUp && b.pid !== undefined,
+      };
+    });
+  return {
+    leader: q?.leader ?? null,
+    epoch: q ? q.epoch : null,
+    highWatermark: q ? q.highWatermark : null,
+    voters: (q?.voters ?? []).map((v) => ({ id: v.id, logEndOffset: v.logEndOffset, lag: finite(v.lag), lastCaughtUpTimestamp: v.lastCaughtUpTimestamp, caughtUp: v.caughtUp })),
+    observers: (q?.observers ?? []).map((o) => ({ id: o.id, logEndOffset: o.logEndOffset, lag: o.lag < 0 ? null : o.lag })),
+    controllers,
+    healthy: quorumHealthy(q, controllers.length),
   };
 }
 
@@ -126,6 +180,24 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
           (b.partitions ? `, leads ${b.partitions.leader}${b.partitions.underReplicated ? c.red(` (${b.partitions.underReplicated} under-replicated)`) : ''}${b.partitions.outOfSync ? c.yellow(`, out of sync on ${b.partitions.outOfSync}`) : ''}` : ''),
       ]),
     ];
+    if (report.kraft) {
+      const k = report.kraft;
+      rows.push(
+        ...k.controllers.map((x) => [
+          x.host,
+          'kafka',
+          `controller ${x.id}`,
+          paint(x.state),
+          x.pid,
+          x.version ?? '',
+          x.quorum === 'leader'
+            ? c.green(`voter, leader (epoch ${k.epoch})`)
+            : x.quorum === 'follower'
+              ? `voter, follower, lag ${x.lag ?? 'unknown'}${x.caughtUp ? '' : c.red(' (not caught up)')}`
+              : x.quorum === 'unknown' ? c.red('quorum unknown') : c.red('not a voter'),
+        ]),
+      );
+    }
     rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     out.table(['HOST', 'SERVICE', 'ID', 'STATE', 'PID', 'VERSION', 'DETAIL'], rows);
     for (const u of report.unreachable) out.print(c.red(`unreachable: ${u.error}`));
@@ -133,6 +205,16 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
     for (const n of report.notes) out.print(c.yellow(n));
     const serving = report.zookeeper.members.filter((m) => SERVING.includes(m.state as never)).length;
     const registered = report.kafka.brokers.filter((b) => b.registered).length;
+    const parts = report.kafka.partitions ? `, partitions ${report.kafka.partitions.total} (${report.kafka.partitions.offline.length} offline, ${report.kafka.partitions.underReplicated.length} under-replicated)` : '';
+    const verdict = report.healthy ? c.green('healthy') : c.red('not healthy');
+    if (report.kraft) {
+      const k = report.kraft;
+      out.print(
+        `KRaft quorum ${k.leader === null ? c.red('no leader') : `leader ${k.leader} (epoch ${k.epoch}, high watermark ${k.highWatermark})`}, voters ${k.voters.filter((v) => v.caughtUp).length}/${k.controllers.length} caught up, ` +
+          `brokers ${registered}/${report.kafka.brokers.length} registered${parts}: ${verdict}`,
+      );
+      return report.healthy ? ExitCode.ok : ExitCode.failed;
+    }
     out.print(
       `quorum ${serving}/${report.zookeeper.members.length}${report.zookeeper.quorum ? '' : c.red(' (no quorum)')}, ` +
         `brokers ${registered}/${report.kafka.brokers.length} registered, controller ${report.kafka.controller ?? 'none'}` +

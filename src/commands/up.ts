@@ -19,6 +19,7 @@ import { acquireLock } from './lock.js';
 import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
+import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
 export type { ApplyOptions, RunContext } from './roles/role.js';
@@ -176,7 +177,7 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
   if (plan.installs.length) {
     await out.step(`install ${plan.installs.map((i) => `${i.service} on ${i.host}`).join(', ')}`, () => Promise.all(plan.installs.map((i) => install(s, i))).then(() => undefined));
   }
-  const hostsWithFiles = [...new Set([...plan.files.map((f) => f.host), ...plan.zookeeper.map((z) => z.host), ...plan.kafka.map((k) => k.host)])];
+  const hostsWithFiles = [...new Set([...plan.files.map((f) => f.host), ...(plan.formats ?? []).map((f) => f.host), ...plan.zookeeper.map((z) => z.host), ...plan.kafka.map((k) => k.host)])];
   if (hostsWithFiles.length) {
     await out.step(`configure ${hostsWithFiles.length} host(s)`, async () => {
       await Promise.all(
@@ -189,6 +190,17 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
         }),
       );
     });
+  }
+  if (plan.formats?.length) {
+    const fs = plan.formats;
+    await out.step(`format KRaft storage of ${fs.length} node(s) (cluster id ${fs[0]!.clusterId}${fs[0]!.clusterIdSource === 'new' ? ', generated' : ''})`, () =>
+      Promise.all(
+        fs.map(async (f) => {
+          const host = inv.hosts.find((x) => x.name === f.host)!;
+          await s.run(f.host, `formatting ${f.dirs.join(',')}`, kafka.format(host.kafka!, f.clusterId, host.javaHome));
+        }),
+      ).then(() => undefined),
+    );
   }
   await runRoles(s, inv, state, plan, out, opts, ctx);
 }

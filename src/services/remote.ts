@@ -62,6 +62,11 @@ export function terminate(pid: number): Command {
   return { argv: ['kill', '-TERM', String(pid)] };
 }
 
+/** SIGKILL to one process: only where its graceful stop cannot complete (a KRaft node whose quorum is gone). */
+export function killHard(pid: number): Command {
+  return { argv: ['kill', '-KILL', String(pid)] };
+}
+
 const INSTALL = `
 tgz=$1 home=$2
 parent=$(dirname "$home"); staging="$home.zkafka-unpack"

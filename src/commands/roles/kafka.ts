@@ -8,6 +8,7 @@ import { ExitCode, UserError } from '../../errors.js';
 import { describePartition, kafka, partitionHealth, type PartitionState } from '../../services/kafka.js';
 import { terminate } from '../../services/remote.js';
 import { guardStop } from '../roll-guard.js';
+import { isKraftCluster } from '../kraft.js';
 import type { Session } from '../session.js';
 import { Registry, serviceProcess, servicePid, type ClusterState } from '../state.js';
 import { waitFor } from '../wait.js';
@@ -132,8 +133,9 @@ async function waitInSync(reg: Registry, what: string, timeoutMs: number, out: O
 
 export const kafkaRole: Role<Broker> = {
   service: 'kafka',
-  steps: (plan) => plan.kafka,
-  nodes: (inv) => inv.brokers,
+  // A KRaft cluster's nodes belong to the KRaft roles (kraft-controller.ts, kraft-broker.ts).
+  steps: (plan, inv) => (isKraftCluster(inv) ? [] : plan.kafka),
+  nodes: (inv) => (isKraftCluster(inv) ? [] : inv.brokers),
   label: (b) => `broker ${b.id}`,
   title: (b) => `Kafka broker ${b.id}`,
   pid: (state, b) => state.brokers.find((x) => x.broker.id === b.id)?.pid,
@@ -144,7 +146,7 @@ export const kafkaRole: Role<Broker> = {
   open(s: Session, inv: Inventory, state: ClusterState, out: Output, opts: ApplyOptions, ctx: RunContext) {
     const inSyncTimeoutMs = opts.inSyncTimeoutMs ?? IN_SYNC_TIMEOUT_MS;
     const reg = new Registry(s, inv);
-    const mine = inv.brokers.filter((b) => ctx.scope.hosts.has(b.host));
+    const mine = kafkaRole.nodes(inv).filter((b) => ctx.scope.hosts.has(b.host));
     return {
       beforeStop: async (b) => {
         await waitInSync(reg, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);

@@ -56,7 +56,7 @@ export interface RoleRun<N extends RoleNode> {
 export interface Role<N extends RoleNode = RoleNode> {
   service: ServiceName;
   /** The plan's steps for this role. */
-  steps(plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }): ServiceStep[];
+  steps(plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }, inv: Inventory): ServiceStep[];
   nodes(inv: Inventory): N[];
   /** `ZooKeeper member 1`, `broker 0`: as messages name it. */
   label(n: N): string;
