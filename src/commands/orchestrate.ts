@@ -13,6 +13,7 @@ import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
 import { zookeeperRole } from './roles/zookeeper.js';
 import { kraftControllerRole } from './roles/kraft-controller.js';
 import { kraftBrokerRole } from './roles/kraft-broker.js';
+import { migrationRoles } from './roles/migration.js';
 
 /**
  * In start order: a role's nodes need the roles before it (brokers need the ensemble, KRaft brokers the
@@ -40,9 +41,14 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
   }
 }
 
+/** The roles of this cluster: a ZooKeeper → KRaft migration takes its brokers with the role of their phase's form. */
+export function rolesFor(state: Pick<ClusterState, 'migration'>): Role[] {
+  return state.migration ? migrationRoles(state.migration.brokerForm) : ROLES;
+}
+
 /** Every role's steps of the plan, role by role. */
 export async function runRoles(s: Session, inv: Inventory, state: ClusterState, plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
-  for (const role of ROLES) await runRole(role, role.steps(plan, inv), s, inv, state, out, opts, ctx);
+  for (const role of rolesFor(state)) await runRole(role, role.steps(plan, inv), s, inv, state, out, opts, ctx);
 }
 
 /**
@@ -51,7 +57,7 @@ export async function runRoles(s: Session, inv: Inventory, state: ClusterState, 
  */
 export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext): Promise<string[]> {
   const stopped: string[] = [];
-  for (const role of [...ROLES].reverse()) {
+  for (const role of [...rolesFor(state)].reverse()) {
     const last = role.last(state);
     const nodes = role
       .nodes(inv)

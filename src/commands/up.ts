@@ -19,6 +19,7 @@ import { acquireLock } from './lock.js';
 import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
+import { waitMigrationCompleted } from './roles/migration.js';
 import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
@@ -122,6 +123,13 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       for (;;) {
         await applyPlan(s, inv, state, plan, out, opts, ctx);
         done.push(plan);
+        if (plan.migration) {
+          // A migration goes one phase per up (README "Migrating from ZooKeeper"): phase b ends once
+          // the controller has migrated the metadata; the next up reads the hosts and goes on.
+          if (plan.migration.phase === 'brokers') await waitMigrationCompleted(s, inv, out);
+          if (plan.next?.migration) out.info(`migration phase done; next: ${plan.next.phase}: run up again`);
+          break;
+        }
         if (!plan.next) break;
         if (opts.onePhase) {
           out.info(`stopping after this phase (--one-phase); next: ${plan.next.phase ?? 'the rest of the plan'}: run up again`);

@@ -71,7 +71,7 @@ export type MigrationPhaseName = 'controllers' | 'brokers' | 'kraft' | 'finalize
 
 export const PHASES: Array<{ name: Exclude<MigrationPhaseName, 'done'>; letter: string; what: string }> = [
   { name: 'controllers', letter: 'a', what: 'KRaft controllers deployed in migration mode, pointed at the ensemble' },
-  { name: 'brokers', letter: 'b', what: 'brokers rolled with the migration settings; then the metadata migration completes' },
+  { name: 'brokers', letter: 'b', what: 'brokers rolled with the migration settings' },
   { name: 'kraft', letter: 'c', what: 'brokers rolled into KRaft mode' },
   { name: 'finalize', letter: 'd', what: 'controllers rolled out of migration mode' },
 ];
