@@ -135,7 +135,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--purge', 'also delete data and log directories')
     .option('-y, --yes', 'do not ask before --purge')
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: ScopeOpts & { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
+    .addOption(new Option('--service <service>', 'only this service (zookeeper: the ensemble a finished ZooKeeper → KRaft migration no longer uses)').choices(['zookeeper', 'kafka']))
+    .action(async (file: string | undefined, opts: ScopeOpts & { purge?: boolean; yes?: boolean; breakLock?: boolean; service?: 'zookeeper' | 'kafka' }) => {
       exit = await (await commands.down()).downCommand(inventory(file), out, opts);
     });
 

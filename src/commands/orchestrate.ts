@@ -4,6 +4,7 @@
 // reverse, each node's `last` (leader, controller) at the end.
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
+import type { ServiceName } from '../render/files.js';
 import type { ServiceStep } from './plan.js';
 import type { Session } from './session.js';
 import { startWithRetries } from './start-retry.js';
@@ -55,9 +56,9 @@ export async function runRoles(s: Session, inv: Inventory, state: ClusterState, 
  * Stops every running node of the roles, the last role first; within a role in reverse id order with
  * its `last` (leader, controller) at the end. Returns what it stopped.
  */
-export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext): Promise<string[]> {
+export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext, only?: ServiceName): Promise<string[]> {
   const stopped: string[] = [];
-  for (const role of [...rolesFor(state)].reverse()) {
+  for (const role of [...rolesFor(state)].reverse().filter((r) => !only || r.service === only)) {
     const last = role.last(state);
     const nodes = role
       .nodes(inv)

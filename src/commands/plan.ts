@@ -156,6 +156,8 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
   if (mig) {
     plan.migration = { phase: mig.phase, ...(mig.waiting ? { waiting: mig.waiting } : {}) };
     plan.phase = phaseTitle(mig.phase) + (mig.waiting ? `; every broker is rolled, up waits for ${mig.waiting}` : mig.phase === 'brokers' ? '; then up waits for the metadata migration to complete' : '');
+    // Once done, an ensemble taken down (down --service zookeeper) stays down: nothing needs it.
+    if (mig.phase === 'done') plan.zookeeper = plan.zookeeper.filter((x) => x.action !== 'start');
     const next = nextPhase(mig.phase);
     if (next) plan.next = migrationNextPlan(inv, state, next);
   } else if (ph.kind === 'binaries' && ph.pin.ibp) {
