@@ -20,6 +20,7 @@ import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from '.
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
 import { waitMigrationCompleted } from './roles/migration.js';
+import { parsePhaseOption, phaseRequestProblem } from '../services/migration.js';
 import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
@@ -75,6 +76,8 @@ export interface UpOptions extends ApplyOptions, ScopeOptions {
   breakLock?: boolean;
   /** Stop after the current phase of a version change; the next `up` carries out the next one. */
   onePhase?: boolean;
+  /** A migration phase (letter or name): refused unless the hosts are in it. */
+  phase?: string;
 }
 
 /** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
@@ -115,6 +118,12 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
     const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
     return withLock(s, command, opts, async () => {
       let state = await preflight(s, inv, out, scope);
+      if (opts.phase) {
+        const asked = parsePhaseOption(opts.phase);
+        if (!state.migration || !asked) throw new UserError(`--phase ${opts.phase}: the inventory describes no ZooKeeper → KRaft migration (kafka.mode: kraft with ZooKeeper members, Kafka 3.9.x)`, ExitCode.usage);
+        const why = phaseRequestProblem(asked, state.migration);
+        if (why) throw new UserError(`up --phase ${opts.phase} refused: ${why}`, ExitCode.failed);
+      }
       let plan = scopePlan(makePlan(state, scope), scope);
       printLeftOut(out, scope);
       printPlan(plan, out, { diffs: false });
