@@ -107,3 +107,16 @@ describe('--phase', () => {
     expect(phaseTitle('kraft')).toBe('ZooKeeper → KRaft migration, phase c (3 of 4): brokers rolled into KRaft mode');
   });
 });
+
+describe('down --service zookeeper', () => {
+  const state = (phase: MigrationFacts) => ({ migration: { ...migrationPhase(phase), znode: phase.znode, nodes: [] }, brokers: [] });
+  it('is refused until the migration is done, and while ZooKeeper-mode brokers run', async () => {
+    const { ensembleDownProblem } = await import('../../src/commands/down.js');
+    const done = state(facts(nodes([0, 1, 2], 'kraft'), nodes([100, 101, 102], 'kraft'), completed));
+    expect(ensembleDownProblem(done, { kafkaMode: 'kraft' })).toBeUndefined();
+    const c = state(facts(nodes([0, 1, 2], 'kraft'), nodes([100, 101, 102], 'migration'), completed));
+    expect(ensembleDownProblem(c, { kafkaMode: 'kraft' })).toMatch(/migration is not finished \(ZooKeeper → KRaft migration, phase d/);
+    const zkMode = { brokers: [{ broker: { id: 0 }, pid: 12 }] } as never;
+    expect(ensembleDownProblem(zkMode, { kafkaMode: 'zookeeper' })).toMatch(/broker\(s\) 0 run in ZooKeeper mode/);
+  });
+});
