@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const ON_KAFKA_39 = ['test/e2e/data-survives.test.ts', 'test/e2e/up-status-down.test.ts', 'test/e2e/lab-kafka.test.ts', 'test/e2e/kafka-wire.test.ts'];
 // KRaft needs Kafka 3.3 or later: these run on 3.9.1 only.
 const KAFKA_39_ONLY = ['test/e2e/kraft-render.test.ts', 'test/e2e/migration.test.ts'];
+// up/status/restart/down on KRaft clusters: once on 3.9.1 and once on 4.1.1 (KRaft only).
+const KRAFT = ['test/e2e/kraft.test.ts'];
 
 export default defineConfig({
   test: {
@@ -16,8 +18,9 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: Number(process.env.ZKAFKA_TEST_WORKERS ?? 2),
     projects: [
-      { extends: true, test: { name: 'kafka-2.4.1', include: ['test/**/*.test.ts'], exclude: [...KAFKA_39_ONLY, '**/node_modules/**'] } },
-      { extends: true, test: { name: 'kafka-3.9.1', include: [...ON_KAFKA_39, ...KAFKA_39_ONLY], env: { ZKAFKA_LAB_KAFKA: '3.9.1' } } },
+      { extends: true, test: { name: 'kafka-2.4.1', include: ['test/**/*.test.ts'], exclude: [...KAFKA_39_ONLY, ...KRAFT, '**/node_modules/**'] } },
+      { extends: true, test: { name: 'kafka-3.9.1', include: [...ON_KAFKA_39, ...KAFKA_39_ONLY, ...KRAFT], env: { ZKAFKA_LAB_KAFKA: '3.9.1' } } },
+      { extends: true, test: { name: 'kafka-4.1.1', include: [...KRAFT], env: { ZKAFKA_LAB_KAFKA: '4.1.1' } } },
     ],
   },
 });

@@ -62,6 +62,8 @@ export interface UpResult {
   changed: boolean;
   installed: string[];
   files: string[];
+  /** KRaft nodes whose storage was formatted (kafka-storage.sh format). */
+  formatted: string[];
   services: string[];
   alreadyRunning: string[];
   /** Hosts the run did not touch, and why. */
@@ -173,6 +175,7 @@ export function reportRun(out: Output, command: string, plans: Plan[], started: 
     changed: plans.some((p) => planChanges({ ...p, next: undefined }) > 0),
     installed: all((p) => p.installs.map((i) => `${i.service} on ${i.host}`)),
     files: all((p) => p.files.map((f) => `${f.host}:${f.path}`)),
+    formatted: all((p) => (p.formats ?? []).map((f) => `kafka ${f.id} on ${f.host}`)),
     services: all((p) => [...p.zookeeper, ...p.kafka].map((x) => `${x.action} ${x.service} ${x.id} on ${x.host}`)),
     alreadyRunning: plans[0]!.unchanged.map((u) => `${u.service} ${u.id} on ${u.host}`),
     leftOut: ctx.scope.leftOut,
@@ -182,7 +185,7 @@ export function reportRun(out: Output, command: string, plans: Plan[], started: 
   };
   out.result({ ok: true, plan: planJson(plans[0]!), ...(plans.length > 1 ? { phases: plans.map((p) => p.phase ?? null) } : {}), ...result });
   out.print(
-    `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
+    `${command}: ${result.changed ? `${result.installed.length} installed, ${result.files.length} file(s) written, ${result.formatted.length ? `${result.formatted.length} node(s) formatted, ` : ''}${result.services.length} service(s) started or restarted` : 'nothing to do'}` +
       `${plans.length > 1 ? ` in ${plans.length} phases` : ''}` +
       `${result.alreadyRunning.length ? `, ${result.alreadyRunning.length} unchanged` : ''}` +
       `${result.startAttempts.length ? `, ${result.startAttempts.length} failed start attempt(s) retried` : ''}` +
