@@ -8,7 +8,7 @@ import type { ServiceName } from '../render/files.js';
 import type { ServiceStep } from './plan.js';
 import type { Session } from './session.js';
 import { startWithRetries } from './start-retry.js';
-import type { ClusterState } from './state.js';
+import { servicePid, type ClusterState } from './state.js';
 import { kafkaRole } from './roles/kafka.js';
 import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
 import { zookeeperRole } from './roles/zookeeper.js';
@@ -28,7 +28,9 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
     for (const step of steps) {
       const n = role.nodes(inv).find((x) => x.id === step.id)!;
       await out.step(`${step.action} ${role.title(n)} on ${n.host} (${step.reason})`, async () => {
-        if (step.action === 'restart') {
+        // A process that exited since the plan was read (the stop of an interrupted run completing) is
+        // started, not waited for: the in-sync gate would wait for the very node that is gone.
+        if (step.action === 'restart' && (await servicePid(s, inv, n.host, role.service)) !== undefined) {
           await run.beforeStop(n);
           await run.stop(n, role.pid(state, n)!);
         }

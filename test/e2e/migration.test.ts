@@ -155,19 +155,31 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(Number(log.stdout.trim())).toBeGreaterThanOrEqual(1);
   }, 900_000);
 
-  it('(c) brokers into KRaft: an earlier phase is refused, up rolls them', async () => {
+  it('(c) brokers into KRaft: an earlier phase is refused; an up killed mid-roll is finished by a re-run', async () => {
     const plan = await zkafkaJson(['plan', migInv]);
     expect(plan.json.migration).toEqual({ phase: 'kraft' });
     expect(plan.json.services.map((s: { reason: string }) => s.reason)).toEqual(Array(3).fill('migration: migration mode → KRaft mode'));
     const back = await zkafka(['up', migInv, '--phase', 'b']);
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toMatch(/phase brokers is finished/);
-    const up = await timed('phase c', () => zkafkaJson(['up', migInv]));
+    // Killed once the first broker runs in KRaft; the re-run finishes the phase.
+    const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), 'up', migInv], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
+    let stderr = '';
+    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 300_000;
+    while (!/ok +restart Kafka broker \d/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    run.kill('SIGKILL');
+    await run;
+    expect((await forms(lab)).filter((f) => f === 'broker').length, stderr).toBeGreaterThanOrEqual(1);
+    const again = await zkafkaJson(['plan', migInv]);
+    expect(again.json.migration, JSON.stringify(again.json.problems)).toEqual({ phase: 'kraft' });
+    const up = await timed('phase c (re-run)', () => zkafkaJson(['up', migInv, '--break-lock']));
     expect(up.exitCode, up.stderr).toBe(0);
     expect(await forms(lab)).toEqual(['broker', 'broker', 'broker', 'controller+migration', 'controller+migration', 'controller+migration']);
     const cfg = (await labExec('lab1', ['cat', '/opt/kafka/config/server.properties'])).stdout;
     expect(cfg).toMatch(/^node\.id=0$/m);
-    expect(cfg).not.toMatch(/zookeeper\.connect/);
+    expect(cfg).not.toMatch(/^zookeeper\./m);
+    expect(cfg).not.toMatch(/^broker\.id=/m);
   }, 900_000);
 
   it('(d) controllers out of migration mode; then the ensemble goes, and the plain KRaft cluster is healthy with every number and offset', async () => {
