@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // The Kafka-centred files run a second time on Kafka 3.9.1, the last release with ZooKeeper mode.
 const ON_KAFKA_39 = ['test/e2e/data-survives.test.ts', 'test/e2e/up-status-down.test.ts', 'test/e2e/lab-kafka.test.ts', 'test/e2e/kafka-wire.test.ts'];
 // KRaft needs Kafka 3.3 or later: these run on 3.9.1 only.
-const KAFKA_39_ONLY = ['test/e2e/kraft-render.test.ts', 'test/e2e/upgrade-kraft.test.ts'];
+const KAFKA_39_ONLY = ['test/e2e/kraft-render.test.ts', 'test/e2e/upgrade-kraft.test.ts', 'test/e2e/migration.test.ts'];
 // up/status/restart/down on KRaft clusters: once on 3.9.1 and once on 4.1.1 (KRaft only).
 const KRAFT = ['test/e2e/kraft.test.ts'];
 

@@ -93,8 +93,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--break-lock', 'take over the run lock left by a killed run')
     .addOption(inSyncOption())
     .option('--one-phase', 'stop after the first phase of a version change (to check the cluster on the new binaries before the protocol is lifted)')
-    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number; onePhase?: boolean }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, { ...rollOptions(opts), ...(opts.onePhase ? { onePhase: true } : {}) });
+    .addOption(new Option('--phase <phase>', 'ZooKeeper → KRaft migration: run only if the hosts are in this phase (a|controllers, b|brokers, c|kraft, d|finalize)').choices(['a', 'b', 'c', 'd', 'controllers', 'brokers', 'kraft', 'finalize']))
+    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number; onePhase?: boolean; phase?: string }) => {
+      exit = await (await commands.up()).upCommand(inventory(file), out, { ...rollOptions(opts), ...(opts.onePhase ? { onePhase: true } : {}), ...(opts.phase ? { phase: opts.phase } : {}) });
     });
 
   program
@@ -135,7 +136,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--purge', 'also delete data and log directories')
     .option('-y, --yes', 'do not ask before --purge')
     .option('--break-lock', 'take over the run lock left by a killed run')
-    .action(async (file: string | undefined, opts: ScopeOpts & { purge?: boolean; yes?: boolean; breakLock?: boolean }) => {
+    .addOption(new Option('--service <service>', 'only this service (zookeeper: the ensemble a finished ZooKeeper → KRaft migration no longer uses)').choices(['zookeeper', 'kafka']))
+    .action(async (file: string | undefined, opts: ScopeOpts & { purge?: boolean; yes?: boolean; breakLock?: boolean; service?: 'zookeeper' | 'kafka' }) => {
       exit = await (await commands.down()).downCommand(inventory(file), out, opts);
     });
 

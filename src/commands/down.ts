@@ -5,7 +5,11 @@ import { createInterface } from 'node:readline/promises';
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
 import { UserError, ExitCode } from '../errors.js';
-import { hostDirs, readClusterState } from './state.js';
+import type { ServiceName } from '../render/files.js';
+import { phaseTitle } from '../services/migration.js';
+import { hostDirs, readClusterState, type ClusterState } from './state.js';
+import { kafka } from '../services/kafka.js';
+import { zookeeper } from '../services/zookeeper.js';
 import { withSession, type Session } from './session.js';
 import { printLeftOut, withLock } from './up.js';
 import { stopRoles } from './orchestrate.js';
@@ -15,6 +19,25 @@ export interface DownOptions extends ScopeOptions {
   purge?: boolean;
   yes?: boolean;
   breakLock?: boolean;
+  /** Only this service's nodes (and with --purge only its directories). */
+  service?: ServiceName;
+}
+
+/**
+ * Why `down --service zookeeper` is refused: the ensemble still holds the cluster's metadata, or
+ * brokers (ZooKeeper mode, or a migration before its end) still need it.
+ */
+export function ensembleDownProblem(state: Pick<ClusterState, 'migration' | 'brokers'>, inv: Pick<Inventory, 'kafkaMode'>): string | undefined {
+  const m = state.migration;
+  if (m) {
+    if (m.phase === 'done' && !m.problems.length) return undefined;
+    return `the ZooKeeper → KRaft migration is not finished (${phaseTitle(m.phase)}): the controllers and brokers still use the ensemble; run up until the plan says the migration is done`;
+  }
+  if (inv.kafkaMode === 'zookeeper') {
+    const running = state.brokers.filter((b) => b.pid !== undefined);
+    if (running.length) return `broker(s) ${running.map((b) => b.broker.id).join(',')} run in ZooKeeper mode and need the ensemble; stop them first (zkafka down)`;
+  }
+  return undefined;
 }
 
 async function confirmPurge(inv: Inventory, opts: DownOptions): Promise<void> {
@@ -45,15 +68,19 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
   const full = await readClusterState(s, inv);
   // Services on hosts left out are not touched (nor listed as stopped).
   const state = { ...full, brokers: full.brokers.filter((b) => scope.hosts.has(b.broker.host)), members: full.members.filter((m) => scope.hosts.has(m.member.host)) };
+  if (opts.service === 'zookeeper') {
+    const why = ensembleDownProblem(full, inv);
+    if (why) throw new UserError(`down --service zookeeper refused: ${why}`, ExitCode.failed);
+  }
   printLeftOut(out, scope);
-  const stopped = await stopRoles(s, inv, full, out, { scope, attempts: [] });
+  const stopped = await stopRoles(s, inv, full, out, { scope, attempts: [] }, opts.service);
 
   const purged: string[] = [];
   if (opts.purge) {
     await out.step('purge data and log directories', () =>
       Promise.all(
         inv.hosts.filter((h) => scope.hosts.has(h.name)).map(async (h) => {
-          const dirs = hostDirs(h);
+          const dirs = opts.service === 'zookeeper' ? (h.zookeeper ? zookeeper.dirs(h.zookeeper) : []) : opts.service === 'kafka' ? (h.kafka ? kafka.dirs(h.kafka) : []) : hostDirs(h);
           if (!dirs.length) return;
           await s.run(h.name, 'deleting data and log directories', { argv: ['rm', '-rf', '--', ...dirs] });
           purged.push(...dirs.map((d) => `${h.name}:${d}`));
@@ -62,8 +89,8 @@ async function stopAll(s: Session, inv: Inventory, out: Output, opts: DownOption
     );
   }
   const already = [
-    ...state.brokers.filter((b) => b.pid === undefined).map((b) => `kafka ${b.broker.id} on ${b.broker.host}`),
-    ...state.members.filter((m) => m.pid === undefined).map((m) => `zookeeper ${m.member.id} on ${m.member.host}`),
+    ...state.brokers.filter((b) => b.pid === undefined && opts.service !== 'zookeeper').map((b) => `kafka ${b.broker.id} on ${b.broker.host}`),
+    ...state.members.filter((m) => m.pid === undefined && opts.service !== 'kafka').map((m) => `zookeeper ${m.member.id} on ${m.member.host}`),
   ];
   out.result({ ok: true, stopped, alreadyStopped: already, purged, leftOut: scope.leftOut, stats: s.stats() });
   out.print(

@@ -4,15 +4,17 @@
 // reverse, each node's `last` (leader, controller) at the end.
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
+import type { ServiceName } from '../render/files.js';
 import type { ServiceStep } from './plan.js';
 import type { Session } from './session.js';
 import { startWithRetries } from './start-retry.js';
-import type { ClusterState } from './state.js';
+import { servicePid, type ClusterState } from './state.js';
 import { kafkaRole } from './roles/kafka.js';
 import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
 import { zookeeperRole } from './roles/zookeeper.js';
 import { kraftControllerRole } from './roles/kraft-controller.js';
 import { kraftBrokerRole } from './roles/kraft-broker.js';
+import { migrationRoles } from './roles/migration.js';
 
 /**
  * In start order: a role's nodes need the roles before it (brokers need the ensemble, KRaft brokers the
@@ -26,7 +28,9 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
     for (const step of steps) {
       const n = role.nodes(inv).find((x) => x.id === step.id)!;
       await out.step(`${step.action} ${role.title(n)} on ${n.host} (${step.reason})`, async () => {
-        if (step.action === 'restart') {
+        // A process that exited since the plan was read (the stop of an interrupted run completing) is
+        // started, not waited for: the in-sync gate would wait for the very node that is gone.
+        if (step.action === 'restart' && (await servicePid(s, inv, n.host, role.service)) !== undefined) {
           await run.beforeStop(n);
           await run.stop(n, role.pid(state, n)!);
         }
@@ -40,18 +44,23 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
   }
 }
 
+/** The roles of this cluster: a ZooKeeper → KRaft migration takes its brokers with the role of their phase's form. */
+export function rolesFor(state: Pick<ClusterState, 'migration'>): Role[] {
+  return state.migration ? migrationRoles(state.migration.brokerForm) : ROLES;
+}
+
 /** Every role's steps of the plan, role by role. */
 export async function runRoles(s: Session, inv: Inventory, state: ClusterState, plan: { zookeeper: ServiceStep[]; kafka: ServiceStep[] }, out: Output, opts: ApplyOptions, ctx: RunContext): Promise<void> {
-  for (const role of ROLES) await runRole(role, role.steps(plan, inv), s, inv, state, out, opts, ctx);
+  for (const role of rolesFor(state)) await runRole(role, role.steps(plan, inv), s, inv, state, out, opts, ctx);
 }
 
 /**
  * Stops every running node of the roles, the last role first; within a role in reverse id order with
  * its `last` (leader, controller) at the end. Returns what it stopped.
  */
-export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext): Promise<string[]> {
+export async function stopRoles(s: Session, inv: Inventory, state: ClusterState, out: Output, ctx: RunContext, only?: ServiceName): Promise<string[]> {
   const stopped: string[] = [];
-  for (const role of [...ROLES].reverse()) {
+  for (const role of [...rolesFor(state)].reverse().filter((r) => !only || r.service === only)) {
     const last = role.last(state);
     const nodes = role
       .nodes(inv)

@@ -8,6 +8,7 @@ import type { Plan } from './plan.js';
 export function planJson(plan: Plan, before?: Map<string, string | null>): Record<string, unknown> {
   return {
     ...(plan.phase ? { phase: plan.phase } : {}),
+    ...(plan.migration ? { migration: plan.migration } : {}),
     changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + (plan.finalize ? 1 : 0) + plan.zookeeper.length + plan.kafka.length,
     ...(plan.finalize ? { finalize: { host: plan.finalize.host, controller: plan.finalize.id, feature: 'metadata.version', from: plan.finalize.from, level: plan.finalize.level ?? null } } : {}),
     installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),

@@ -11,6 +11,7 @@ import { renderHost } from '../render/files.js';
 import { IBP, type KafkaPhase } from '../services/kafka-upgrade.js';
 import { compareVersions } from '../services/versions.js';
 import type { FormatStep } from './kraft.js';
+import { nextPhase, phaseTitle, type MigrationPhaseName, type NodeForm } from '../services/migration.js';
 
 export type { FormatStep } from './kraft.js';
 
@@ -64,6 +65,8 @@ export interface Plan {
   finalize?: FinalizeStep;
   /** Services that are running with the current config and stay as they are. */
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
+  /** A ZooKeeper → KRaft migration: the phase this plan carries out (one per `up`), and what it then waits for. */
+  migration?: { phase: MigrationPhaseName; waiting?: string };
   /** The phase that follows once this one is done (shown by plan; up carries it out from a fresh read). */
   next?: Plan;
 }
@@ -137,7 +140,7 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
       const k = key(x.host, service);
       if (x.pid === undefined) starts.push({ host: x.host, service, id: x.id, action: 'start', reason: 'not running' });
       else if (x.move) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: x.move });
-      else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: phaseReason(state.kafkaPhase, service) ?? reasons.get(k)!.join(', ') });
+      else if (changedServices.has(k)) restarts.push({ host: x.host, service, id: x.id, action: 'restart', reason: migrationReason(state, service, x.id) ?? phaseReason(state.kafkaPhase, service) ?? reasons.get(k)!.join(', ') });
       else plan.unchanged.push({ host: x.host, service, id: x.id });
     }
     return [...starts, ...restarts.sort(lastOne(last))];
@@ -161,7 +164,15 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
   if (formats.length) plan.formats = formats;
   const ph = state.kafkaPhase;
   const controller = inv.controllers.find((c) => c.id === state.controller) ?? inv.controllers[0];
-  if (ph.kind === 'binaries' && inv.kafkaMode === 'kraft' && controller) {
+  const mig = state.migration;
+  if (mig) {
+    plan.migration = { phase: mig.phase, ...(mig.waiting ? { waiting: mig.waiting } : {}) };
+    plan.phase = phaseTitle(mig.phase) + (mig.waiting ? `; every broker is rolled, up waits for ${mig.waiting}` : mig.phase === 'brokers' ? '; then up waits for the metadata migration to complete' : '');
+    // Once done, an ensemble taken down (down --service zookeeper) stays down: nothing needs it.
+    if (mig.phase === 'done') plan.zookeeper = plan.zookeeper.filter((x) => x.action !== 'start');
+    const next = nextPhase(mig.phase);
+    if (next) plan.next = migrationNextPlan(inv, state, next);
+  } else if (ph.kind === 'binaries' && inv.kafkaMode === 'kraft' && controller) {
     plan.phase = `Kafka ${ph.from} → ${ph.to} (KRaft), phase 1 of 2: every node onto ${ph.to}'s binaries, controllers first; metadata.version stays as finalized`;
     plan.next = {
       phase: `Kafka ${ph.from} → ${ph.to} (KRaft), phase 2 of 2 (once every node runs ${ph.to}): finalize metadata.version at the level ${ph.to} supports`,
@@ -180,6 +191,32 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     plan.next = liftPinPlan(inv, state, ph);
   } else if (ph.kind === 'protocol') plan.phase = `Kafka → ${ph.to}, phase 2 of 2: lift ${IBP} ${ph.pin.ibp} (every broker runs ${ph.to})`;
   else if (ph.kind === 'rollback') plan.phase = `Kafka rollback ${ph.from} → ${ph.to}: brokers back onto ${ph.to}'s home (${inv.kafkaMode === 'kraft' ? 'metadata.version not yet finalized' : 'the protocol was still pinned'})`;
+  return plan;
+}
+
+const FORM_NAME: Record<NodeForm, string> = { zookeeper: 'ZooKeeper mode', migration: 'migration mode', kraft: 'KRaft mode' };
+
+/** Why a node restarts in a migration phase: the form it leaves and the form it gets. */
+function migrationReason(state: ClusterState, service: ServiceName, id: number): string | undefined {
+  const mig = state.migration;
+  if (!mig || service !== 'kafka') return undefined;
+  const n = mig.nodes.find((x) => x.id === id);
+  if (!n) return undefined;
+  const to = n.role === 'controller' ? mig.controllerForm : mig.brokerForm;
+  return n.form && n.form !== to ? `migration: ${FORM_NAME[n.form]} → ${FORM_NAME[to]}` : n.stale ? `migration: ${FORM_NAME[to]}, written after it started` : undefined;
+}
+
+/** The next migration phase as it will be: the nodes whose form it changes, restarted. */
+function migrationNextPlan(inv: Inventory, state: ClusterState, next: MigrationPhaseName): Plan {
+  const plan: Plan = { phase: `${phaseTitle(next)} (the next zkafka up, once this phase is done)`, migration: { phase: next }, installs: [], files: [], zookeeper: [], kafka: [], unchanged: [] };
+  const rolled = next === 'brokers' || next === 'kraft' ? inv.brokers : next === 'finalize' ? inv.controllers : [];
+  const to: NodeForm = next === 'brokers' ? 'migration' : 'kraft';
+  for (const b of rolled) {
+    const h = inv.hosts.find((x) => x.name === b.host)!;
+    for (const f of renderHost(inv, h, undefined, { kafka: { form: to } }).filter((x) => x.service === 'kafka')) plan.files.push({ host: f.host, service: f.service, path: f.path, action: 'update', content: f.content, mode: f.mode });
+    plan.kafka.push({ host: b.host, service: 'kafka', id: b.id, action: 'restart', reason: `migration: → ${FORM_NAME[to]}` });
+  }
+  plan.kafka.sort(lastOne(state.controller));
   return plan;
 }
 

@@ -62,6 +62,7 @@ export function scopePlan(plan: Plan, scope: Scope): Plan {
   const inScope = (x: { host: string }) => scope.hosts.has(x.host);
   return {
     ...(plan.phase ? { phase: plan.phase } : {}),
+    ...(plan.migration ? { migration: plan.migration } : {}),
     installs: plan.installs.filter(inScope),
     files: plan.files.filter(inScope),
     zookeeper: plan.zookeeper.filter(inScope),

@@ -10,7 +10,8 @@ import { kafka, KAFKA_MAIN, metaPropertiesProbeItems, parseController, parsePart
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
-import { hostPort } from '../inventory/model.js';
+import { hostPort, isMigration } from '../inventory/model.js';
+import { FORM_KEYS, formOf, migrationPhase, MIGRATION_FLAG, parseMigrationZnode, PROCESS_ROLES, type MigrationNodeFacts, type MigrationPhase, type MigrationZnode } from '../services/migration.js';
 import { isBroker, isKraftCluster, kafkaNodes, KraftClient, storageDecision, type KraftBroker, type KraftQuorum, type StorageDecision } from './kraft.js';
 
 export interface ProbeOptions {
@@ -35,6 +36,8 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     // The protocol the rendered config pins (an upgrade's phase 1), where its logs are, its version.
     for (const key of [IBP, LMF, 'log.dirs']) items.push({ kind: 'prop', path: kafka.config(b), key });
     items.push({ kind: 'ls', dir: `${b.home}/libs`, pattern: KAFKA_JARS });
+    // KRaft inventories (a migration's phase): the form of the config each node runs with.
+    if (b.mode === 'kraft') for (const key of FORM_KEYS) items.push({ kind: 'prop', path: kafka.config(b), key });
   }
   for (const f of files) items.push({ kind: 'file', path: f.path });
   if (opts.dirs) {
@@ -177,6 +180,29 @@ export interface ClusterState {
   versionProblems: string[];
   /** A KRaft cluster (no ZooKeeper): the quorum, the brokers registered, the storage to format. */
   kraft?: KraftState;
+  /** A ZooKeeper → KRaft migration (a KRaft inventory that still lists ZooKeeper members). */
+  migration?: MigrationState;
+}
+
+export interface MigrationState extends MigrationPhase {
+  /** ZooKeeper's /migration (null: none; undefined: ZooKeeper not readable). */
+  znode: MigrationZnode | null | undefined;
+  /** What the phase was read from, per node. */
+  nodes: Array<MigrationNodeFacts & { role: 'broker' | 'controller'; host: string }>;
+}
+
+/** ZooKeeper's /migration znode (under the chroot), read through any serving member. */
+export async function readMigrationZnode(s: Session, inv: Inventory): Promise<MigrationZnode | null | undefined> {
+  const zk = await openZk(s, inv.members);
+  if (!zk) return undefined;
+  try {
+    const node = await zk.getData(`${inv.brokers[0]?.chroot ?? ''}/migration`);
+    return node ? (parseMigrationZnode(node.data) ?? null) : null;
+  } catch {
+    return undefined;
+  } finally {
+    await zk.close();
+  }
 }
 
 export interface KraftState {
@@ -253,8 +279,9 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
   );
   const srvrs = Promise.all(inv.members.map((m) => (s.reachable(m.host) ? memberSrvr(s, m) : Promise.resolve<SrvrReport>({ mode: 'down' }))));
   const kraft = isKraftCluster(inv);
+  const migrating = isMigration(inv);
   const kraftRead = (async () => {
-    if (!kraft) return undefined;
+    if (!kraft && !migrating) return undefined;
     const k = new KraftClient(s, inv);
     try {
       const [quorum, registered, partitions] = await Promise.all([k.quorum(), k.brokers(), opts.partitions ? k.partitions() : undefined]);
@@ -272,8 +299,10 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
       await r.close();
     }
   })();
-  const [, memberSrvrs, zkReg, kr] = await Promise.all([probes, srvrs, registry, kraftRead]);
-  const reg: RegistryView | undefined = kr ? kraftRegistry(inv, kr) : zkReg;
+  const znodeRead = migrating ? readMigrationZnode(s, inv) : Promise.resolve(undefined);
+  const [, memberSrvrs, zkReg, kr, znode] = await Promise.all([probes, srvrs, registry, kraftRead, znodeRead]);
+  // During a migration brokers in ZooKeeper or migration mode register in ZooKeeper, those in KRaft with the controllers.
+  const reg: RegistryView | undefined = kr && !migrating ? kraftRegistry(inv, kr) : migrating ? mergeRegistries(zkReg, kr && kraftRegistry(inv, kr)) : zkReg;
   await probeSiblingConfigs(s, inv, facts);
   const members: MemberState[] = inv.members.map((m, i) => {
     const f = facts.get(m.host);
@@ -285,7 +314,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     return { member: m, reachable: true, pid: proc.pid, mode: srvr.mode, ...(srvr.version ? { version: srvr.version } : {}), ...(proc.home ? { runningHome: proc.home, ...(dataDir ? { runningDataDir: dataDir } : {}) } : {}) };
   });
   // In KRaft every Kafka node (controllers too) is a process to start, roll and stop.
-  const brokers: BrokerState[] = (kraft ? kafkaNodes(inv) : inv.brokers).map((b) => {
+  const brokers: BrokerState[] = (kraft || migrating ? kafkaNodes(inv) : inv.brokers).map((b) => {
     const f = facts.get(b.host);
     const proc = f?.procs.get('kafka')?.[0];
     const endpoints = reg?.registered.get(b.id);
@@ -306,7 +335,16 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
   const metadata = kraft ? await readMetadataVersion(s, inv, brokers) : undefined;
   const { phase, problems } = readKafkaPhase(inv, facts, brokers, metadata);
   // KRaft: which log dirs need formatting, with which cluster id (read from meta.properties: probed with dirs).
-  const storage = kraft && opts.dirs ? storageDecision(inv, facts) : undefined;
+  const storage = (kraft || migrating) && opts.dirs ? storageDecision(inv, facts) : undefined;
+  const migration = migrating ? readMigration(facts, brokers, znode) : undefined;
+  // Each node's file in the form its phase gives it (controllers: migration, then plain KRaft; brokers: ZooKeeper mode, migration, KRaft).
+  if (migration) {
+    for (const h of inv.hosts) {
+      if (!h.kafka) continue;
+      const form = h.kafka.roles.includes('controller') ? migration.controllerForm : migration.brokerForm;
+      files.set(h.name, renderHost(inv, h, undefined, { kafka: { form } }));
+    }
+  }
   // Phase 1 renders the pin into every broker's server.properties (the new home's).
   const pin = pinSettings(phase);
   if (pin) for (const h of inv.hosts) if (h.kafka) files.set(h.name, renderHost(inv, h, undefined, { kafka: { extra: pin } }));
@@ -319,9 +357,33 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     registryKnown: kr ? !!kr.registered : !!reg,
     ...(reg?.partitions ? { partitions: reg.partitions } : {}),
     kafkaPhase: phase,
-    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers), ...(storage?.problems ?? [])],
+    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers), ...(storage?.problems ?? []), ...(migration?.problems ?? [])],
+    ...(migration ? { migration } : {}),
     ...(kr ? { kraft: { ...(kr.quorum ? { quorum: kr.quorum } : {}), ...(kr.registered ? { registered: kr.registered } : {}), ...(storage ? { storage } : {}) } } : {}),
   };
+}
+
+function mergeRegistries(zk: RegistryView | undefined, kr: RegistryView | undefined): RegistryView | undefined {
+  if (!zk) return kr;
+  if (!kr) return zk;
+  const registered = new Map(kr.registered);
+  for (const [id, eps] of zk.registered) registered.set(id, eps);
+  return { ...zk, registered };
+}
+
+/** The migration's facts, per node: running or not, the form of its config file, and whether the process predates that file. */
+function readMigration(facts: Map<string, HostFacts>, brokers: BrokerState[], znode: MigrationZnode | null | undefined): MigrationState {
+  const nodes = brokers.map((b) => {
+    const f = facts.get(b.broker.host);
+    const cfg = kafka.config(b.broker);
+    const file = f?.files.get(cfg);
+    const proc = f?.procs.get('kafka')?.[0];
+    const stale = !!proc && file?.mtime != null && !!f && file.mtime > f.now - proc.elapsed;
+    const form = file?.sha256 ? formOf({ processRoles: f?.props.get(`${cfg} ${PROCESS_ROLES}`), migrationFlag: f?.props.get(`${cfg} ${MIGRATION_FLAG}`) }) : undefined;
+    return { id: b.broker.id, host: b.broker.host, role: (b.broker.roles.includes('controller') ? 'controller' : 'broker') as 'broker' | 'controller', running: b.pid !== undefined, ...(form ? { form } : {}), ...(stale ? { stale } : {}) };
+  });
+  const phase = migrationPhase({ brokers: nodes.filter((n) => n.role === 'broker'), controllers: nodes.filter((n) => n.role === 'controller'), znode });
+  return { ...phase, znode, nodes };
 }
 
 /** The KRaft reads in the shape of the ZooKeeper registry: broker-role nodes registered unfenced, the quorum leader as controller. */

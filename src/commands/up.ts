@@ -21,6 +21,8 @@ import { acquireLock } from './lock.js';
 import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
+import { waitMigrationCompleted } from './roles/migration.js';
+import { parsePhaseOption, phaseRequestProblem } from '../services/migration.js';
 import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
@@ -78,6 +80,8 @@ export interface UpOptions extends ApplyOptions, ScopeOptions {
   breakLock?: boolean;
   /** Stop after the current phase of a version change; the next `up` carries out the next one. */
   onePhase?: boolean;
+  /** A migration phase (letter or name): refused unless the hosts are in it. */
+  phase?: string;
 }
 
 /** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
@@ -118,6 +122,12 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
     const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
     return withLock(s, command, opts, async () => {
       let state = await preflight(s, inv, out, scope);
+      if (opts.phase) {
+        const asked = parsePhaseOption(opts.phase);
+        if (!state.migration || !asked) throw new UserError(`--phase ${opts.phase}: the inventory describes no ZooKeeper → KRaft migration (kafka.mode: kraft with ZooKeeper members, Kafka 3.9.x)`, ExitCode.usage);
+        const why = phaseRequestProblem(asked, state.migration);
+        if (why) throw new UserError(`up --phase ${opts.phase} refused: ${why}`, ExitCode.failed);
+      }
       let plan = scopePlan(makePlan(state, scope), scope);
       printLeftOut(out, scope);
       printPlan(plan, out, { diffs: false });
@@ -126,6 +136,13 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       for (;;) {
         await applyPlan(s, inv, state, plan, out, opts, ctx);
         done.push(plan);
+        if (plan.migration) {
+          // A migration goes one phase per up (README "Migrating from ZooKeeper"): phase b ends once
+          // the controller has migrated the metadata; the next up reads the hosts and goes on.
+          if (plan.migration.phase === 'brokers') await waitMigrationCompleted(s, inv, out);
+          if (plan.next?.migration) out.info(`migration phase done; next: ${plan.next.phase}: run up again`);
+          break;
+        }
         if (!plan.next) break;
         if (opts.onePhase) {
           out.info(`stopping after this phase (--one-phase); next: ${plan.next.phase ?? 'the rest of the plan'}: run up again`);

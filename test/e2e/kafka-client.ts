@@ -97,3 +97,52 @@ export async function consumeNumbers(brokers: string[], topic: string, expected:
   }
   return { seen, missing: expected.filter((n) => !seen.has(n)) };
 }
+
+/** Consumes `count` messages of `topic` in consumer group `group` and commits their offsets; returns the committed offsets. */
+export async function commitGroupOffsets(brokers: string[], group: string, topic: string, count: number, timeoutMs = 60_000): Promise<Array<{ partition: number; offset: string }>> {
+  const consumer = client(brokers).consumer({ groupId: group, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  await consumer.connect();
+  let seen = 0;
+  let done!: () => void;
+  const enough = new Promise<void>((r) => (done = r));
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 100,
+      eachMessage: async () => {
+        if (++seen >= count) done();
+      },
+    });
+    await Promise.race([enough, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await consumer.commitOffsets([]).catch(() => undefined);
+  } finally {
+    await consumer.disconnect();
+  }
+  return groupOffsets(brokers, group, topic);
+}
+
+/** The consumer group's committed offsets of `topic`, partition by partition. */
+export async function groupOffsets(brokers: string[], group: string, topic: string): Promise<Array<{ partition: number; offset: string }>> {
+  const admin = client(brokers).admin();
+  await admin.connect();
+  try {
+    const r = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return (r[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset })).sort((a, b) => a.partition - b.partition);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The topics and each partition's high watermark. */
+export async function topicOffsets(brokers: string[], topic: string): Promise<{ topics: string[]; partitions: Array<{ partition: number; high: string }> }> {
+  const admin = client(brokers).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+    const partitions = (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, high: p.high })).sort((a, b) => a.partition - b.partition);
+    return { topics, partitions };
+  } finally {
+    await admin.disconnect();
+  }
+}

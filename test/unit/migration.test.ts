@@ -1,0 +1,122 @@
+// The ZooKeeper → KRaft migration's phase reader (src/services/migration.ts) on recorded facts: every
+// phase, interrupted rolls, refusals. The /migration znodes are genuine 3.9.1's (fixtures/migration).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formOf, migrationCompleted, migrationPhase, parseMigrationZnode, parsePhaseOption, phaseRequestProblem, phaseTitle, type MigrationFacts, type MigrationNodeFacts, type NodeForm } from '../../src/services/migration.js';
+import { parseController } from '../../src/services/kafka.js';
+
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'migration', name), 'utf8');
+const waiting = parseMigrationZnode(fixture('migration-znode-waiting.json'))!;
+const completed = parseMigrationZnode(fixture('migration-znode-completed.json'))!;
+
+const nodes = (ids: number[], form: NodeForm | undefined, running = true, stale: number[] = []): MigrationNodeFacts[] =>
+  ids.map((id) => ({ id, running, ...(form ? { form } : {}), ...(stale.includes(id) ? { stale: true } : {}) }));
+const facts = (brokers: MigrationNodeFacts[], controllers: MigrationNodeFacts[], znode: MigrationFacts['znode']): MigrationFacts => ({ brokers, controllers, znode });
+
+describe('the migration znodes of genuine 3.9.1', () => {
+  it('reads /migration: -1 while waiting, the KRaft offset once completed', () => {
+    expect(waiting).toEqual({ kraftMetadataOffset: -1, kraftControllerId: -1, kraftMetadataEpoch: -1, kraftControllerEpoch: -1 });
+    expect(completed).toEqual({ kraftMetadataOffset: 258, kraftControllerId: 101, kraftMetadataEpoch: 2, kraftControllerEpoch: 2 });
+    expect(migrationCompleted(waiting)).toBe(false);
+    expect(migrationCompleted(completed)).toBe(true);
+    expect(migrationCompleted(null)).toBe(false);
+    expect(parseMigrationZnode('not json')).toBeUndefined();
+  });
+  it('/controller names the KRaft controller already before the migration completed (not the signal)', () => {
+    expect(parseController(fixture('controller-znode-kraft.json'))).toBe(101);
+  });
+});
+
+describe('formOf: the running config form', () => {
+  it('tells the forms apart by process.roles and the migration flag', () => {
+    expect(formOf({})).toBe('zookeeper');
+    expect(formOf({ migrationFlag: 'true' })).toBe('migration');
+    expect(formOf({ processRoles: 'controller', migrationFlag: 'true' })).toBe('migration');
+    expect(formOf({ processRoles: 'controller' })).toBe('kraft');
+    expect(formOf({ processRoles: 'broker', migrationFlag: 'false' })).toBe('kraft');
+  });
+});
+
+describe('migrationPhase', () => {
+  const B = [0, 1, 2];
+  const C = [100, 101, 102];
+  it('(a) before: ZooKeeper-mode brokers, no controllers', () => {
+    const p = migrationPhase(facts(nodes(B, 'zookeeper'), nodes(C, undefined, false), null));
+    expect(p).toMatchObject({ phase: 'controllers', brokerForm: 'zookeeper', controllerForm: 'migration', problems: [] });
+  });
+  it('(a) interrupted: one controller up, the others not', () => {
+    const p = migrationPhase(facts(nodes(B, 'zookeeper'), [...nodes([100], 'migration'), ...nodes([101, 102], 'migration', false)], waiting));
+    expect(p.phase).toBe('controllers');
+  });
+  it('(b) controllers in migration mode, brokers still in ZooKeeper mode', () => {
+    const p = migrationPhase(facts(nodes(B, 'zookeeper'), nodes(C, 'migration'), waiting));
+    expect(p).toMatchObject({ phase: 'brokers', brokerForm: 'migration', controllerForm: 'migration', problems: [] });
+    expect(p.waiting).toBeUndefined();
+  });
+  it('(b) interrupted mid-roll: a file written but its broker not restarted yet', () => {
+    const p = migrationPhase(facts([...nodes([0], 'migration'), ...nodes([1], 'migration', true, [1]), ...nodes([2], 'zookeeper')], nodes(C, 'migration'), waiting));
+    expect(p.phase).toBe('brokers');
+    expect(p.waiting).toBeUndefined();
+  });
+  it('(b) every broker rolled, the migration not complete: waits, naming /migration', () => {
+    const p = migrationPhase(facts(nodes(B, 'migration'), nodes(C, 'migration'), waiting));
+    expect(p.phase).toBe('brokers');
+    expect(p.waiting).toMatch(/metadata migration .* kraft_metadata_offset -1/);
+  });
+  it('(c) the migration completed: brokers into KRaft', () => {
+    const p = migrationPhase(facts(nodes(B, 'migration'), nodes(C, 'migration'), completed));
+    expect(p).toMatchObject({ phase: 'kraft', brokerForm: 'kraft', controllerForm: 'migration', problems: [] });
+  });
+  it('(c) interrupted: one broker in KRaft, one stale, one in migration mode', () => {
+    const p = migrationPhase(facts([...nodes([0], 'kraft'), ...nodes([1], 'kraft', true, [1]), ...nodes([2], 'migration')], nodes(C, 'migration'), completed));
+    expect(p).toMatchObject({ phase: 'kraft', problems: [] });
+  });
+  it('(c) refused: a broker in KRaft while /migration says not completed', () => {
+    const p = migrationPhase(facts([...nodes([0], 'kraft'), ...nodes([1, 2], 'migration')], nodes(C, 'migration'), waiting));
+    expect(p.problems.join()).toMatch(/metadata migration has not completed/);
+  });
+  it('(d) every broker in KRaft: controllers out of migration mode', () => {
+    const p = migrationPhase(facts(nodes(B, 'kraft'), nodes(C, 'migration'), completed));
+    expect(p).toMatchObject({ phase: 'finalize', brokerForm: 'kraft', controllerForm: 'kraft', problems: [] });
+  });
+  it('(d) interrupted: one controller rolled out of migration mode', () => {
+    const p = migrationPhase(facts(nodes(B, 'kraft'), [...nodes([100], 'kraft'), ...nodes([101, 102], 'migration')], completed));
+    expect(p).toMatchObject({ phase: 'finalize', problems: [] });
+  });
+  it('done: every node plain KRaft', () => {
+    expect(migrationPhase(facts(nodes(B, 'kraft'), nodes(C, 'kraft'), completed))).toMatchObject({ phase: 'done', problems: [] });
+  });
+  it('refused: a controller out of migration mode before every broker runs KRaft', () => {
+    const p = migrationPhase(facts([...nodes([0, 1], 'kraft'), ...nodes([2], 'migration')], [...nodes([100], 'kraft'), ...nodes([101, 102], 'migration')], completed));
+    expect(p.problems.join()).toMatch(/broker\(s\) 2 do not run in KRaft mode yet/);
+  });
+});
+
+describe('--phase', () => {
+  const at = migrationPhase(facts(nodes([0, 1, 2], 'zookeeper'), nodes([100, 101, 102], 'migration'), waiting));
+  it('takes letters and names', () => {
+    expect(parsePhaseOption('b')).toBe('brokers');
+    expect(parsePhaseOption('finalize')).toBe('finalize');
+    expect(parsePhaseOption('x')).toBeUndefined();
+  });
+  it('refuses a later phase too early, and an earlier one, with the reason', () => {
+    expect(phaseRequestProblem('brokers', at)).toBeUndefined();
+    expect(phaseRequestProblem('kraft', at)).toMatch(/phase kraft cannot run yet: the hosts are in ZooKeeper → KRaft migration, phase b/);
+    expect(phaseRequestProblem('controllers', at)).toMatch(/is finished/);
+    expect(phaseTitle('kraft')).toBe('ZooKeeper → KRaft migration, phase c (3 of 4): brokers rolled into KRaft mode');
+  });
+});
+
+describe('down --service zookeeper', () => {
+  const state = (phase: MigrationFacts) => ({ migration: { ...migrationPhase(phase), znode: phase.znode, nodes: [] }, brokers: [] });
+  it('is refused until the migration is done, and while ZooKeeper-mode brokers run', async () => {
+    const { ensembleDownProblem } = await import('../../src/commands/down.js');
+    const done = state(facts(nodes([0, 1, 2], 'kraft'), nodes([100, 101, 102], 'kraft'), completed));
+    expect(ensembleDownProblem(done, { kafkaMode: 'kraft' })).toBeUndefined();
+    const c = state(facts(nodes([0, 1, 2], 'kraft'), nodes([100, 101, 102], 'migration'), completed));
+    expect(ensembleDownProblem(c, { kafkaMode: 'kraft' })).toMatch(/migration is not finished \(ZooKeeper → KRaft migration, phase d/);
+    const zkMode = { brokers: [{ broker: { id: 0 }, pid: 12 }] } as never;
+    expect(ensembleDownProblem(zkMode, { kafkaMode: 'zookeeper' })).toMatch(/broker\(s\) 0 run in ZooKeeper mode/);
+  });
+});
