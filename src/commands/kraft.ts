@@ -4,14 +4,14 @@
 // partition's leader, replicas and ISR (Metadata). Also the storage decision of `up`: which log dirs
 // need `kafka-storage.sh format`, with which cluster id, and which dirs must never be formatted over.
 import { hostPort, isMigration, type Broker, type Inventory } from '../inventory/model.js';
+import { waitInSync } from './in-sync.js';
 import type { MetadataVersion } from '../services/kafka-upgrade.js';
 import type { Output } from '../ui/output.js';
-import { ExitCode, UserError } from '../errors.js';
-import { chooseClusterId, describePartition, partitionHealth, type PartitionState, type SeenClusterId } from '../services/kafka.js';
+import { UserError } from '../errors.js';
+import { chooseClusterId, type PartitionState, type SeenClusterId } from '../services/kafka.js';
 import { KafkaWireClient, type MetadataResult, type QuorumResult } from '../services/kafka-wire.js';
 import type { HostFacts } from '../services/probe.js';
 import type { Session } from './session.js';
-import { waitFor } from './wait.js';
 
 /** A KRaft cluster without ZooKeeper (not a migration): the KRaft roles take its nodes. */
 export function isKraftCluster(inv: Pick<Inventory, 'kafkaMode' | 'members'>): boolean {
@@ -236,38 +236,17 @@ export function registeredAs(brokers: Map<number, KraftBroker> | undefined, b: B
   return hostPort(r.host, r.port) === endpointAddress(expected) ? 'yes' : 'endpoint';
 }
 
-/**
- * The in-sync gate of a KRaft roll: no partition under-replicated (Metadata through a broker), or a
- * broker's stop could take a partition's last in-sync replica away.
- */
-export async function waitInSyncKraft(k: KraftClient, what: string, timeoutMs: number, out: Output): Promise<void> {
-  let short: PartitionState[] = [];
-  let seen = 'no broker answering Metadata';
-  let told = false;
-  const since = Date.now();
-  const ok = await waitFor(
+/** The in-sync gate of a KRaft roll (in-sync.ts): partitions from Metadata, live brokers from DescribeCluster. */
+export function waitInSyncKraft(k: KraftClient, what: string, timeoutMs: number, out: Output): Promise<void> {
+  return waitInSync(
     async () => {
-      const [parts, regs] = await Promise.all([k.partitions(), k.brokers()]);
-      if (!parts || !regs) {
-        seen = 'no broker answering Metadata';
-        return undefined;
-      }
-      short = partitionHealth(parts, new Set([...regs.values()].filter((r) => !r.fenced).map((r) => r.id))).underReplicated;
-      seen = `${short.length} partition(s) under-replicated`;
-      if (!short.length) return true;
-      if (!told && Date.now() - since > 2000) {
-        told = true;
-        out.info(`waiting ${what}: ${short.length} partition(s) under-replicated: ${short.slice(0, 5).map(describePartition).join('; ')}${short.length > 5 ? '; ...' : ''}`);
-      }
-      return undefined;
+      const [partitions, regs] = await Promise.all([k.partitions(), k.brokers()]);
+      return partitions && regs ? { partitions, live: new Set([...regs.values()].filter((r) => !r.fenced).map((r) => r.id)) } : 'no broker answering Metadata';
     },
-    { timeoutMs, firstDelayMs: 200, maxDelayMs: 1000 },
+    what,
+    timeoutMs,
+    out,
   );
-  if (!ok.ok) {
-    const names = short.slice(0, 20).map(describePartition);
-    if (short.length > 20) names.push(`... and ${short.length - 20} more`);
-    throw new UserError(`kafka: ${what}: expected every partition in sync within ${timeoutMs / 1000}s, saw ${seen}`, ExitCode.failed, short.length ? ['partitions still short of replicas:', ...names] : []);
-  }
 }
 
 // ---- storage: kafka-storage.sh format ------------------------------------------------------------

@@ -4,10 +4,11 @@
 // must be fully in sync (the in-sync gate), read from ZooKeeper.
 import { hostPort, type Broker, type Inventory } from '../../inventory/model.js';
 import type { Output } from '../../ui/output.js';
-import { ExitCode, UserError } from '../../errors.js';
-import { describePartition, kafka, partitionHealth, type PartitionState } from '../../services/kafka.js';
+import { UserError } from '../../errors.js';
+import { kafka } from '../../services/kafka.js';
 import { terminate } from '../../services/remote.js';
 import { guardStop } from '../roll-guard.js';
+import { waitInSync } from '../in-sync.js';
 import { isKraftCluster } from '../kraft.js';
 import type { Session } from '../session.js';
 import { Registry, serviceProcess, servicePid, type ClusterState } from '../state.js';
@@ -96,40 +97,11 @@ async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker)
   if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
 }
 
-/**
- * The in-sync gate of a rolling restart: a broker may go down only when no partition is under-replicated,
- * or its partitions could lose their last in-sync replica. Read from ZooKeeper (replicas and ISR as the
- * controller keeps them), so no JVM starts per poll and every ZooKeeper-mode version reads the same.
- */
-async function waitInSync(reg: Registry, what: string, timeoutMs: number, out: Output): Promise<void> {
-  let short: PartitionState[] = [];
-  let seen = 'no answer from ZooKeeper';
-  let told = false;
-  const since = Date.now();
-  const ok = await waitFor(
-    async () => {
-      const r = await reg.read({ partitions: true });
-      if (!r?.partitions) {
-        seen = 'no ZooKeeper member serving';
-        return undefined;
-      }
-      short = partitionHealth(r.partitions, new Set(r.registered.keys())).underReplicated;
-      seen = `${short.length} partition(s) under-replicated`;
-      if (!short.length) return true;
-      if (!told && Date.now() - since > 2000) {
-        told = true;
-        out.info(`waiting ${what}: ${short.length} partition(s) under-replicated: ${short.slice(0, 5).map(describePartition).join('; ')}${short.length > 5 ? '; ...' : ''}`);
-      }
-      return undefined;
-    },
-    { timeoutMs, firstDelayMs: 200, maxDelayMs: 1000 },
-  );
-  if (!ok.ok) {
-    const names = short.slice(0, 20).map(describePartition);
-    if (short.length > 20) names.push(`... and ${short.length - 20} more`);
-    throw new StepFailure(`kafka: ${what}: expected every partition in sync within ${timeoutMs / 1000}s, saw ${seen}`, ExitCode.failed, short.length ? ['partitions still short of replicas:', ...names] : []);
-  }
-}
+/** The in-sync gate's reader in ZooKeeper mode: replicas and ISR from the znodes the controller keeps (no JVM). */
+const zkInSync = (reg: Registry) => async () => {
+  const r = await reg.read({ partitions: true });
+  return r?.partitions ? { partitions: r.partitions, live: new Set(r.registered.keys()) } : 'no ZooKeeper member serving';
+};
 
 export const kafkaRole: Role<Broker> = {
   service: 'kafka',
@@ -149,7 +121,7 @@ export const kafkaRole: Role<Broker> = {
     const mine = kafkaRole.nodes(inv).filter((b) => ctx.scope.hosts.has(b.host));
     return {
       beforeStop: async (b) => {
-        await waitInSync(reg, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
+        await waitInSync(zkInSync(reg), `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
         // The gate sees partitions; a broker that is gone (or lost with its host) may lead none.
         await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label: kafkaRole.label(b) }, reg, SERVICE_TIMEOUT_MS);
       },
@@ -161,7 +133,7 @@ export const kafkaRole: Role<Broker> = {
         if (!steps.length && state.controller !== null && state.brokers.filter((b) => ctx.scope.hosts.has(b.broker.host)).every((b) => b.registered && b.endpoints?.includes(kafka.endpoint(b.broker)))) return;
         // The roll is over when the last restarted broker has caught up too.
         if (steps.some((x) => x.action === 'restart')) {
-          await out.step('Kafka: every partition fully replicated', () => waitInSync(reg, 'after the rolling restart', inSyncTimeoutMs, out));
+          await out.step('Kafka: every partition fully replicated', () => waitInSync(zkInSync(reg), 'after the rolling restart', inSyncTimeoutMs, out));
         }
         const leftOut = inv.brokers.length - mine.length;
         await out.step(`Kafka: ${mine.length} broker(s) registered${leftOut ? ` (${leftOut} left out)` : ''} and a controller elected`, async () => {
