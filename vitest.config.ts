@@ -1,4 +1,6 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // End-to-end files each build a lab of their own (test/lab/vitest-setup.ts picks one per worker), so two
 // files run at once: most of an end-to-end test is waiting for JVMs, and this machine has 2 cores.
@@ -9,8 +11,34 @@ const KAFKA_39_ONLY = ['test/e2e/kraft-render.test.ts', 'test/e2e/upgrade-kraft.
 // up/status/restart/down on KRaft clusters: once on 3.9.1 and once on 4.1.1 (KRaft only).
 const KRAFT = ['test/e2e/kraft.test.ts'];
 
+// Seconds each end-to-end file took in CI (2026-12-01, 2 workers). The longest start first, so that two
+// long KRaft files do not end up last on one worker while the other idles.
+const MEASURED_SECONDS: Record<string, number> = {
+  'kafka-4.1.1 test/e2e/kraft.test.ts': 508,
+  'kafka-3.9.1 test/e2e/kraft.test.ts': 480,
+  'kafka-3.9.1 test/e2e/migration.test.ts': 283,
+  'kafka-2.4.1 test/e2e/failures.test.ts': 227,
+  'kafka-3.9.1 test/e2e/upgrade-kraft.test.ts': 225,
+  'kafka-3.9.1 test/e2e/up-status-down.test.ts': 209,
+  'kafka-2.4.1 test/e2e/plan-roll.test.ts': 198,
+  'kafka-2.4.1 test/e2e/upgrade-kafka.test.ts': 184,
+  'kafka-2.4.1 test/e2e/up-status-down.test.ts': 161,
+  'kafka-2.4.1 test/e2e/data-survives.test.ts': 149,
+  'kafka-3.9.1 test/e2e/data-survives.test.ts': 119,
+  'kafka-3.9.1 test/e2e/lab-kafka.test.ts': 75,
+  'kafka-2.4.1 test/e2e/lab-versions.test.ts': 70,
+};
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const seconds = (f: TestSpecification) => MEASURED_SECONDS[`${f.project.name} ${relative(process.cwd(), f.moduleId)}`] ?? 0;
+    return [...(await super.sort(files))].sort((a, b) => seconds(b) - seconds(a));
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirst },
     testTimeout: 120_000,
     hookTimeout: 300_000,
     globalSetup: ['test/lab/global-setup.ts'],
