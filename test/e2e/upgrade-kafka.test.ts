@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDists, DIST_DIR, labDown, labExec, labUp, REPO_ROOT, type Lab } from '../lab/lab.js';
 import { writeLabInventory, zkafka, zkafkaJson } from './cli.js';
+import { runningKafkaVersions } from './running-versions.js';
 import { consumeNumbers, createTopic, startProducer, type ProducerRun } from './kafka-client.js';
 
 const TOPIC = 'upgrade';
@@ -29,16 +30,7 @@ function inventoryFor(base: string, k: { version: string; scala: string }, name:
   return file;
 }
 
-/** The Kafka version each lab host's broker runs: the core jar in libs/ of the home its config is in. */
-async function brokerVersions(lab: Lab): Promise<string[]> {
-  return Promise.all(
-    lab.hosts.map(async (h) => {
-      const script = "cfg=$(ps -ww -eo args= | grep '[k]afka[.]Kafka' | sed 's/.* kafka[.]Kafka //' | head -n 1); [ -n \"$cfg\" ] || exit 0; ls \"$(dirname \"$(dirname \"$cfg\")\")/libs\"";
-      const r = await labExec(h.name, ['sh', '-c', script]);
-      return /^kafka_[0-9.]+-([0-9.]+)\.jar$/m.exec(r.stdout)?.[1] ?? 'none';
-    }),
-  );
-}
+const brokerVersions = runningKafkaVersions;
 
 describe('rolling Kafka upgrade 2.4.1 → 3.9.1, two phases, no message lost', () => {
   let lab: Lab;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kafkaTgz, labDown, labExec, labUp, type Lab } from '../lab/lab.js';
 import { zkafka, zkafkaJson } from './cli.js';
+import { runningKafkaVersions } from './running-versions.js';
 import { client, consumeNumbers, createTopic, startProducer, type ProducerRun } from './kafka-client.js';
 
 const TOPIC = 'kraft-upgrade';
@@ -43,16 +44,7 @@ ${lab.hosts.map((h, i) => `  - { name: ${h.name}, address: ${h.address}, kafka: 
   return file;
 }
 
-/** The version each host's node runs: the core jar in libs/ of the home its config is in. */
-async function nodeVersions(lab: Lab): Promise<string[]> {
-  return Promise.all(
-    lab.hosts.map(async (h) => {
-      const script = "cfg=$(ps -ww -eo args= | grep '[k]afka[.]Kafka' | sed 's/.* kafka[.]Kafka //' | head -n 1); [ -n \"$cfg\" ] || exit 0; ls \"$(dirname \"$(dirname \"$cfg\")\")/libs\"";
-      const r = await labExec(h.name, ['sh', '-c', script]);
-      return /^kafka_[0-9.]+-([0-9.]+)\.jar$/m.exec(r.stdout)?.[1] ?? 'none';
-    }),
-  );
-}
+const nodeVersions = runningKafkaVersions;
 
 /** metadata.version's finalized level as kafka-features.sh on lab1 names it (`3.9-IV0`). */
 async function finalizedLevel(lab: Lab, version: string): Promise<string> {
