@@ -80,6 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) throw new InvalidArgumentError('a positive number of seconds');
       return Number(v) * 1000;
     });
+  const rollbackOption = () => new Option('--rollback', 'ZooKeeper → KRaft migration, before phase d: go back to ZooKeeper mode (Kafka\'s documented revert: brokers out of KRaft, controllers deprovisioned, brokers back in ZooKeeper mode)');
   // Commander names the option after its flag; the commands take it in milliseconds, by that name.
   const rollOptions = <T extends { inSyncTimeout?: number }>({ inSyncTimeout, ...rest }: T) => ({ ...rest, ...(inSyncTimeout ? { inSyncTimeoutMs: inSyncTimeout } : {}) });
   let exit: number = ExitCode.ok;
@@ -93,17 +94,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--break-lock', 'take over the run lock left by a killed run')
     .addOption(inSyncOption())
     .option('--one-phase', 'stop after the first phase of a version change (to check the cluster on the new binaries before the protocol is lifted)')
-    .addOption(new Option('--phase <phase>', 'ZooKeeper → KRaft migration: run only if the hosts are in this phase (a|controllers, b|brokers, c|kraft, d|finalize)').choices(['a', 'b', 'c', 'd', 'controllers', 'brokers', 'kraft', 'finalize']))
-    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number; onePhase?: boolean; phase?: string }) => {
-      exit = await (await commands.up()).upCommand(inventory(file), out, { ...rollOptions(opts), ...(opts.onePhase ? { onePhase: true } : {}), ...(opts.phase ? { phase: opts.phase } : {}) });
+    .addOption(new Option('--phase <phase>', 'ZooKeeper → KRaft migration: run only if the hosts are in this phase (a|controllers, b|brokers, c|kraft, d|finalize)').choices(['a', 'b', 'c', 'd', 'controllers', 'brokers', 'kraft', 'finalize']).conflicts('rollback'))
+    .addOption(rollbackOption())
+    .action(async (file: string | undefined, opts: ScopeOpts & { breakLock?: boolean; inSyncTimeout?: number; onePhase?: boolean; phase?: string; rollback?: boolean }) => {
+      exit = await (await commands.up()).upCommand(inventory(file), out, { ...rollOptions(opts), ...(opts.onePhase ? { onePhase: true } : {}), ...(opts.phase ? { phase: opts.phase } : {}), ...(opts.rollback ? { rollback: true } : {}) });
     });
 
   program
     .command('plan')
     .description('show what up would do, with a diff of every changed file (exit 3 when changes are pending)')
     .argument('[inventory]', inventoryArg)
-    .action(async (file: string | undefined) => {
-      exit = await (await commands.plan()).planCommand(inventory(file), out);
+    .addOption(rollbackOption())
+    .action(async (file: string | undefined, opts: { rollback?: boolean }) => {
+      exit = await (await commands.plan()).planCommand(inventory(file), out, { rollback: !!opts.rollback });
     });
 
   program

@@ -8,6 +8,7 @@ import type { ServiceName } from '../render/files.js';
 import type { ServiceStep } from './plan.js';
 import type { Session } from './session.js';
 import { startWithRetries } from './start-retry.js';
+import { moveAside } from '../services/remote.js';
 import { servicePid, type ClusterState } from './state.js';
 import { kafkaRole } from './roles/kafka.js';
 import type { ApplyOptions, Role, RoleNode, RunContext } from './roles/role.js';
@@ -34,6 +35,7 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
           await run.beforeStop(n);
           await run.stop(n, role.pid(state, n)!);
         }
+        if (step.moveAside?.length) await s.run(n.host, `moving ${step.moveAside.map((m) => m.from).join(', ')} aside`, moveAside(step.moveAside));
         await startWithRetries(s, out, { host: n.host, service: role.service, id: n.id, label: role.label(n), consoleLog: role.consoleLog(n) }, ctx.attempts, () => run.start(n));
         await run.afterStart(n, step);
       });
@@ -46,7 +48,7 @@ async function runRole<N extends RoleNode>(role: Role<N>, steps: ServiceStep[], 
 
 /** The roles of this cluster: a ZooKeeper → KRaft migration takes its brokers with the role of their phase's form. */
 export function rolesFor(state: Pick<ClusterState, 'migration'>): Role[] {
-  return state.migration ? migrationRoles(state.migration.brokerForm) : ROLES;
+  return state.migration ? migrationRoles(state.migration.phase, state.migration.brokerForm) : ROLES;
 }
 
 /** Every role's steps of the plan, role by role. */

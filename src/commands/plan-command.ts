@@ -2,7 +2,8 @@
 // Exit 0 when there is nothing to do, 3 when changes are pending (so pipelines can gate on it).
 import type { Inventory } from '../inventory/model.js';
 import type { Output } from '../ui/output.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
+import { isMigration } from '../inventory/model.js';
 import { parseReadFiles, readFiles } from '../services/remote.js';
 import { buildPlan, planChanges } from './plan.js';
 import { planJson, printPlan } from './plan-view.js';
@@ -10,9 +11,10 @@ import { allPreflightProblems } from './preflight.js';
 import { readClusterState } from './state.js';
 import { withSession } from './session.js';
 
-export async function planCommand(inv: Inventory, out: Output): Promise<number> {
+export async function planCommand(inv: Inventory, out: Output, opts: { rollback?: boolean } = {}): Promise<number> {
+  if (opts.rollback && !isMigration(inv)) throw new UserError('--rollback: the inventory describes no ZooKeeper → KRaft migration (kafka.mode: kraft with ZooKeeper members, Kafka 3.9.x)', ExitCode.usage);
   return withSession(inv, out, async (s) => {
-    const state = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
+    const state = await readClusterState(s, inv, { java: true, ports: true, dirs: true, rollback: !!opts.rollback });
     const plan = buildPlan(inv, state);
     const problems = await allPreflightProblems(s, inv, state, plan);
     // The current content of every file that would change, for the diffs: one command per host.

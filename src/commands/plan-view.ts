@@ -9,7 +9,8 @@ export function planJson(plan: Plan, before?: Map<string, string | null>): Recor
   return {
     ...(plan.phase ? { phase: plan.phase } : {}),
     ...(plan.migration ? { migration: plan.migration } : {}),
-    changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + (plan.finalize ? 1 : 0) + plan.zookeeper.length + plan.kafka.length,
+    changes: plan.installs.length + plan.files.length + (plan.formats?.length ?? 0) + (plan.finalize ? 1 : 0) + (plan.deprovision ? 1 : 0) + plan.zookeeper.length + plan.kafka.length,
+    ...(plan.deprovision ? { deprovision: { controllers: plan.deprovision.controllers, znodes: ['/controller', '/migration'] } } : {}),
     ...(plan.finalize ? { finalize: { host: plan.finalize.host, controller: plan.finalize.id, feature: 'metadata.version', from: plan.finalize.from, level: plan.finalize.level ?? null } } : {}),
     installs: plan.installs.map((i) => ({ host: i.host, service: i.service, home: i.home, source: i.source ?? null })),
     files: plan.files.map((f) => ({
@@ -20,7 +21,7 @@ export function planJson(plan: Plan, before?: Map<string, string | null>): Recor
       ...(before ? { diff: unifiedDiff(f.path, before.get(`${f.host}:${f.path}`) ?? null, f.content) } : {}),
     })),
     ...(plan.formats?.length ? { formats: plan.formats.map((f) => ({ host: f.host, id: f.id, dirs: f.dirs, clusterId: f.clusterId, clusterIdSource: f.clusterIdSource })) } : {}),
-    services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason })),
+    services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason, ...(x.moveAside ? { moveAside: x.moveAside } : {}) })),
     unchanged: plan.unchanged,
     ...(plan.next ? { next: planJson(plan.next) } : {}),
   };
@@ -39,14 +40,19 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
   const c = out.color;
   // `plan` prints the plan as its result (stdout); `up` shows it as progress (stderr).
   const say = (text: string) => (opts.toStdout ? out.print(text) : out.info(text));
-  const hosts = [...new Set([...plan.installs, ...plan.files, ...(plan.formats ?? []), ...plan.zookeeper, ...plan.kafka, ...(plan.finalize ? [plan.finalize] : [])].map((x) => x.host))];
+  const gone = plan.deprovision?.controllers ?? [];
+  const hosts = [...new Set([...gone, ...plan.installs, ...plan.files, ...(plan.formats ?? []), ...plan.zookeeper, ...plan.kafka, ...(plan.finalize ? [plan.finalize] : [])].map((x) => x.host))];
   if (plan.phase) say(c.bold(plan.phase));
+  if (plan.deprovision) say('  first the controllers are deprovisioned, then ZooKeeper\'s /controller (the KRaft controller\'s claim) and /migration are deleted, so that a broker becomes the ZooKeeper-mode controller');
   if (!hosts.length && !plan.next) {
     say('plan: nothing to do; every file matches the inventory and every service is running');
     return;
   }
   for (const h of hosts) {
     say(c.bold(`${h}:`));
+    for (const d of gone.filter((x) => x.host === h)) {
+      say(`  ${c.red('deprovision')}  controller ${d.id}: ${d.running ? 'stop, ' : ''}${d.moves.length ? `storage moved aside (${d.moves.map((m) => `${m.from} → ${m.to}`).join(', ')})` : 'no storage left'}`);
+    }
     for (const i of plan.installs.filter((x) => x.host === h)) say(`  ${c.green('install')}  ${i.service} into ${i.home}${i.source ? ` from ${i.source}` : ''}`);
     for (const f of plan.files.filter((x) => x.host === h)) {
       say(`  ${f.action === 'create' ? c.green('create ') : c.yellow('update ')}  ${f.path}`);

@@ -11,7 +11,7 @@ import { renderHost } from '../render/files.js';
 import { IBP, type KafkaPhase } from '../services/kafka-upgrade.js';
 import { compareVersions } from '../services/versions.js';
 import type { FormatStep } from './kraft.js';
-import { nextPhase, phaseTitle, type MigrationPhaseName, type NodeForm } from '../services/migration.js';
+import { isRollback, METADATA_LOG_PARTITION, nextPhase, phaseTitle, type MigrationPhaseName, type NodeForm } from '../services/migration.js';
 
 export type { FormatStep } from './kraft.js';
 
@@ -40,6 +40,17 @@ export interface ServiceStep {
   id: number;
   action: 'start' | 'restart';
   reason: string;
+  /** Moved aside after the stop, before the start (a migration rollback: the broker's copy of the metadata log). */
+  moveAside?: Array<{ from: string; to: string }>;
+}
+
+/**
+ * A migration rollback's step 2 before the brokers roll: every controller stopped and its formatted log
+ * dirs moved aside (a later attempt formats afresh), then the KRaft controller's /controller claim and
+ * /migration deleted from ZooKeeper, then a broker elected as the ZooKeeper-mode controller.
+ */
+export interface DeprovisionStep {
+  controllers: Array<{ host: string; id: number; running: boolean; moves: Array<{ from: string; to: string }> }>;
 }
 
 export interface FinalizeStep {
@@ -67,6 +78,8 @@ export interface Plan {
   unchanged: Array<{ host: string; service: ServiceName; id: number }>;
   /** A ZooKeeper → KRaft migration: the phase this plan carries out (one per `up`), and what it then waits for. */
   migration?: { phase: MigrationPhaseName; waiting?: string };
+  /** A migration rollback: the controllers to deprovision, before the brokers go back to ZooKeeper mode. */
+  deprovision?: DeprovisionStep;
   /** The phase that follows once this one is done (shown by plan; up carries it out from a fresh read). */
   next?: Plan;
 }
@@ -85,7 +98,7 @@ export function remoteTarballPath(home: string, source: string): string {
 }
 
 export function planChanges(p: Plan): number {
-  return p.installs.length + p.files.length + (p.formats?.length ?? 0) + (p.finalize ? 1 : 0) + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
+  return p.installs.length + p.files.length + (p.formats?.length ?? 0) + (p.finalize ? 1 : 0) + (p.deprovision ? 1 : 0) + p.zookeeper.length + p.kafka.length + (p.next ? planChanges(p.next) : 0);
 }
 
 function serviceHome(host: Host, service: ServiceName): { home: string; source?: string; exec: string } {
@@ -170,6 +183,7 @@ export function buildPlan(inv: Inventory, state: ClusterState): Plan {
     plan.phase = phaseTitle(mig.phase) + (mig.waiting ? `; every broker is rolled, up waits for ${mig.waiting}` : mig.phase === 'brokers' ? '; then up waits for the metadata migration to complete' : '');
     // Once done, an ensemble taken down (down --service zookeeper) stays down: nothing needs it.
     if (mig.phase === 'done') plan.zookeeper = plan.zookeeper.filter((x) => x.action !== 'start');
+    if (mig.phase === 'rollback-zookeeper' || mig.phase === 'rolled-back') withoutControllers(inv, state, plan);
     const next = nextPhase(mig.phase);
     if (next) plan.next = migrationNextPlan(inv, state, next);
   } else if (ph.kind === 'binaries' && inv.kafkaMode === 'kraft' && controller) {
@@ -203,18 +217,59 @@ function migrationReason(state: ClusterState, service: ServiceName, id: number):
   const n = mig.nodes.find((x) => x.id === id);
   if (!n) return undefined;
   const to = n.role === 'controller' ? mig.controllerForm : mig.brokerForm;
-  return n.form && n.form !== to ? `migration: ${FORM_NAME[n.form]} → ${FORM_NAME[to]}` : n.stale ? `migration: ${FORM_NAME[to]}, written after it started` : undefined;
+  const what = isRollback(mig.phase) ? 'migration rollback' : 'migration';
+  return n.form && n.form !== to ? `${what}: ${FORM_NAME[n.form]} → ${FORM_NAME[to]}` : n.stale ? `${what}: ${FORM_NAME[to]}, written after it started` : undefined;
+}
+
+const rollbackStamp = (now: number | undefined) => new Date((now || Date.now() / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
+
+/** Where a rollback keeps a KRaft log dir (a controller's) or the metadata log of a broker's: beside the log dir, never in it (the broker would load it). */
+export const rolledBackPath = (logDir: string, stamp: string, child?: string) => `${logDir}.zkafka-rollback-${stamp}${child ? `/${child}` : ''}`;
+
+/**
+ * A rollback's step 2 (and after it): the controllers are taken away, not started, installed, written
+ * or formatted; the deprovision step stops them and moves their storage aside; each broker that restarts
+ * into ZooKeeper mode has its copy of the metadata log moved aside before it starts.
+ */
+function withoutControllers(inv: Inventory, state: ClusterState, plan: Plan): void {
+  const ctl = new Set(inv.controllers.map((c) => c.host));
+  const ids = new Set(inv.controllers.map((c) => c.id));
+  plan.kafka = plan.kafka.filter((x) => !ids.has(x.id));
+  plan.installs = plan.installs.filter((x) => x.service !== 'kafka' || !ctl.has(x.host));
+  plan.files = plan.files.filter((x) => x.service !== 'kafka' || !ctl.has(x.host));
+  if (plan.formats) plan.formats = plan.formats.filter((x) => !ids.has(x.id));
+  if (!plan.formats?.length) delete plan.formats;
+  plan.unchanged = plan.unchanged.filter((x) => x.service !== 'kafka' || !ids.has(x.id));
+  const nodes = state.migration!.nodes;
+  const stamp = (host: string) => rollbackStamp(state.facts.get(host)?.now);
+  if (state.migration!.phase === 'rollback-zookeeper') {
+    plan.deprovision = {
+      controllers: nodes.filter((n) => n.role === 'controller').map((n) => ({ host: n.host, id: n.id, running: n.running, moves: (n.kraftDirs ?? []).map((d) => ({ from: d, to: rolledBackPath(d, stamp(n.host)) })) })),
+    };
+  }
+  for (const step of plan.kafka) {
+    const dirs = nodes.find((n) => n.id === step.id)?.kraftDirs ?? [];
+    if (!dirs.length) continue;
+    step.moveAside = dirs.map((d) => ({ from: `${d}/${METADATA_LOG_PARTITION}`, to: rolledBackPath(d, stamp(step.host), METADATA_LOG_PARTITION) }));
+    step.reason += `; its copy of the metadata log (${METADATA_LOG_PARTITION}) moved aside`;
+  }
 }
 
 /** The next migration phase as it will be: the nodes whose form it changes, restarted. */
 function migrationNextPlan(inv: Inventory, state: ClusterState, next: MigrationPhaseName): Plan {
   const plan: Plan = { phase: `${phaseTitle(next)} (the next zkafka up, once this phase is done)`, migration: { phase: next }, installs: [], files: [], zookeeper: [], kafka: [], unchanged: [] };
-  const rolled = next === 'brokers' || next === 'kraft' ? inv.brokers : next === 'finalize' ? inv.controllers : [];
-  const to: NodeForm = next === 'brokers' ? 'migration' : 'kraft';
+  const rolled = next === 'brokers' || next === 'kraft' || next === 'rollback-zookeeper' ? inv.brokers : next === 'finalize' ? inv.controllers : [];
+  const to: NodeForm = next === 'brokers' ? 'migration' : next === 'rollback-zookeeper' ? 'zookeeper' : 'kraft';
+  if (next === 'rollback-zookeeper') {
+    // Run right after step 1, in the same up: every controller is then deprovisioned.
+    plan.phase = phaseTitle(next);
+    const stamp = rollbackStamp(undefined);
+    plan.deprovision = { controllers: inv.controllers.map((c) => ({ host: c.host, id: c.id, running: true, moves: c.logDirs.map((d) => ({ from: d, to: rolledBackPath(d, stamp) })) })) };
+  }
   for (const b of rolled) {
     const h = inv.hosts.find((x) => x.name === b.host)!;
     for (const f of renderHost(inv, h, undefined, { kafka: { form: to } }).filter((x) => x.service === 'kafka')) plan.files.push({ host: f.host, service: f.service, path: f.path, action: 'update', content: f.content, mode: f.mode });
-    plan.kafka.push({ host: b.host, service: 'kafka', id: b.id, action: 'restart', reason: `migration: → ${FORM_NAME[to]}` });
+    plan.kafka.push({ host: b.host, service: 'kafka', id: b.id, action: 'restart', reason: `migration${next === 'rollback-zookeeper' ? ' rollback' : ''}: → ${FORM_NAME[to]}` });
   }
   plan.kafka.sort(lastOne(state.controller));
   return plan;

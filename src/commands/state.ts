@@ -11,7 +11,7 @@ import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
 import { hostPort, isMigration } from '../inventory/model.js';
-import { FORM_KEYS, formOf, migrationPhase, MIGRATION_FLAG, parseMigrationZnode, PROCESS_ROLES, type MigrationNodeFacts, type MigrationPhase, type MigrationZnode } from '../services/migration.js';
+import { FORM_KEYS, formOf, METADATA_LOG_PARTITION, migrationPhase, rollbackPhase, MIGRATION_FLAG, parseMigrationZnode, PROCESS_ROLES, type MigrationNodeFacts, type MigrationPhase, type MigrationZnode } from '../services/migration.js';
 import { isBroker, isKraftCluster, kafkaNodes, KraftClient, storageDecision, type KraftBroker, type KraftQuorum, type StorageDecision } from './kraft.js';
 
 export interface ProbeOptions {
@@ -20,6 +20,8 @@ export interface ProbeOptions {
   dirs?: boolean;
   /** Also read every partition's replicas and ISR (status). */
   partitions?: boolean;
+  /** A ZooKeeper → KRaft migration read as the way back (`up --rollback`): the rollback's step. */
+  rollback?: boolean;
 }
 
 export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOptions = {}): ProbeItem[] {
@@ -52,6 +54,8 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     // Kafka refuses to start when a log dir's meta.properties names another broker or cluster.
     // KRaft nodes: node.id and cluster.id too (the cluster id to format with comes from there).
     if (b) items.push(...metaPropertiesProbeItems(b));
+    // A migration's brokers: where they keep a copy of the metadata log (a rollback moves it aside).
+    if (b?.mode === 'kraft' && !b.roles.includes('controller')) for (const d of b.logDirs) items.push({ kind: 'glob', dir: d, pattern: METADATA_LOG_PARTITION });
   }
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });
@@ -336,7 +340,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
   const { phase, problems } = readKafkaPhase(inv, facts, brokers, metadata);
   // KRaft: which log dirs need formatting, with which cluster id (read from meta.properties: probed with dirs).
   const storage = (kraft || migrating) && opts.dirs ? storageDecision(inv, facts) : undefined;
-  const migration = migrating ? readMigration(facts, brokers, znode) : undefined;
+  const migration = migrating ? readMigration(facts, brokers, znode, !!opts.rollback) : undefined;
   // Each node's file in the form its phase gives it (controllers: migration, then plain KRaft; brokers: ZooKeeper mode, migration, KRaft).
   if (migration) {
     for (const h of inv.hosts) {
@@ -372,17 +376,21 @@ function mergeRegistries(zk: RegistryView | undefined, kr: RegistryView | undefi
 }
 
 /** The migration's facts, per node: running or not, the form of its config file, and whether the process predates that file. */
-function readMigration(facts: Map<string, HostFacts>, brokers: BrokerState[], znode: MigrationZnode | null | undefined): MigrationState {
+function readMigration(facts: Map<string, HostFacts>, brokers: BrokerState[], znode: MigrationZnode | null | undefined, rollback: boolean): MigrationState {
   const nodes = brokers.map((b) => {
+    const controller = b.broker.roles.includes('controller');
     const f = facts.get(b.broker.host);
     const cfg = kafka.config(b.broker);
     const file = f?.files.get(cfg);
     const proc = f?.procs.get('kafka')?.[0];
     const stale = !!proc && file?.mtime != null && !!f && file.mtime > f.now - proc.elapsed;
     const form = file?.sha256 ? formOf({ processRoles: f?.props.get(`${cfg} ${PROCESS_ROLES}`), migrationFlag: f?.props.get(`${cfg} ${MIGRATION_FLAG}`) }) : undefined;
-    return { id: b.broker.id, host: b.broker.host, role: (b.broker.roles.includes('controller') ? 'controller' : 'broker') as 'broker' | 'controller', running: b.pid !== undefined, ...(form ? { form } : {}), ...(stale ? { stale } : {}) };
+    // A controller's formatted dirs (meta.properties), a broker's copies of the metadata log: what a rollback moves aside.
+    const kraftDirs = b.broker.logDirs.filter((d) => (controller ? f?.props.get(`${d}/meta.properties version`) !== undefined : f?.globs.get(`${d} ${METADATA_LOG_PARTITION}`)));
+    return { id: b.broker.id, host: b.broker.host, role: (controller ? 'controller' : 'broker') as 'broker' | 'controller', running: b.pid !== undefined, ...(form ? { form } : {}), ...(stale ? { stale } : {}), ...(kraftDirs.length ? { kraftDirs } : {}) };
   });
-  const phase = migrationPhase({ brokers: nodes.filter((n) => n.role === 'broker'), controllers: nodes.filter((n) => n.role === 'controller'), znode });
+  const read = rollback ? rollbackPhase : migrationPhase;
+  const phase = read({ brokers: nodes.filter((n) => n.role === 'broker'), controllers: nodes.filter((n) => n.role === 'controller'), znode });
   return { ...phase, znode, nodes };
 }
 

@@ -21,8 +21,9 @@ import { acquireLock } from './lock.js';
 import { fullScope, runScope, scopePlan, type Scope, type ScopeOptions } from './scope.js';
 import type { StartAttempt } from './start-retry.js';
 import { runRoles } from './orchestrate.js';
-import { waitMigrationCompleted } from './roles/migration.js';
-import { parsePhaseOption, phaseRequestProblem } from '../services/migration.js';
+import { deprovisionControllers, waitMigrationCompleted } from './roles/migration.js';
+import { isRollback, parsePhaseOption, phaseRequestProblem } from '../services/migration.js';
+import { isMigration } from '../inventory/model.js';
 import { kafka } from '../services/kafka.js';
 import type { ApplyOptions, RunContext } from './roles/role.js';
 
@@ -82,12 +83,14 @@ export interface UpOptions extends ApplyOptions, ScopeOptions {
   onePhase?: boolean;
   /** A migration phase (letter or name): refused unless the hosts are in it. */
   phase?: string;
+  /** A ZooKeeper → KRaft migration before phase d: go back to ZooKeeper mode (Kafka's documented revert). */
+  rollback?: boolean;
 }
 
 /** Reads the state (with the preflight's extra facts) and checks it: the start of `up`, `plan` and `restart`. */
-export async function preflight(s: Session, inv: Inventory, out: Output, scope: Scope = fullScope(inv)): Promise<ClusterState> {
+export async function preflight(s: Session, inv: Inventory, out: Output, scope: Scope = fullScope(inv), rollback = false): Promise<ClusterState> {
   return out.step(`preflight on ${scope.hosts.size} host(s)`, async () => {
-    const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true });
+    const st = await readClusterState(s, inv, { java: true, ports: true, dirs: true, rollback });
     const plan = scopePlan(buildPlan(inv, st), scope);
     assertPreflight(await allPreflightProblems(s, inv, st, plan, scope));
     return st;
@@ -121,7 +124,8 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
   return withSession(inv, out, async (s) => {
     const scope = runScope(inv, s.unreachable, opts, command === 'restart' ? 'restart' : 'up');
     return withLock(s, command, opts, async () => {
-      let state = await preflight(s, inv, out, scope);
+      if (opts.rollback && !isMigration(inv)) throw new UserError('--rollback: the inventory describes no ZooKeeper → KRaft migration (kafka.mode: kraft with ZooKeeper members, Kafka 3.9.x); a version change is rolled back by putting the old version back in the inventory', ExitCode.usage);
+      let state = await preflight(s, inv, out, scope, !!opts.rollback);
       if (opts.phase) {
         const asked = parsePhaseOption(opts.phase);
         if (!state.migration || !asked) throw new UserError(`--phase ${opts.phase}: the inventory describes no ZooKeeper → KRaft migration (kafka.mode: kraft with ZooKeeper members, Kafka 3.9.x)`, ExitCode.usage);
@@ -136,7 +140,7 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       for (;;) {
         await applyPlan(s, inv, state, plan, out, opts, ctx);
         done.push(plan);
-        if (plan.migration) {
+        if (plan.migration && !isRollback(plan.migration.phase)) {
           // A migration goes one phase per up (README "Migrating from ZooKeeper"): phase b ends once
           // the controller has migrated the metadata; the next up reads the hosts and goes on.
           if (plan.migration.phase === 'brokers') await waitMigrationCompleted(s, inv, out);
@@ -150,10 +154,15 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
         }
         // The next phase (a version change's second roll) is planned again from what now runs: the
         // hosts, not this run, say that the first phase is complete.
-        state = await preflight(s, inv, out, scope);
+        state = await preflight(s, inv, out, scope, !!opts.rollback);
         plan = scopePlan(makePlan(state, scope), scope);
         if (done.length > 3) throw new Error(`the plan did not converge after ${done.length} phases: ${plan.phase ?? 'no phase'}`);
         printPlan(plan, out, { diffs: false });
+      }
+      if (state.migration && isRollback(state.migration.phase)) {
+        out.info(
+          'rolled back to ZooKeeper mode: the brokers run in ZooKeeper mode and the controllers are stopped, their storage moved aside (*.zkafka-rollback-*). To stay there, set kafka.mode: zookeeper and remove the controller hosts from the inventory; a plain zkafka up with this inventory starts the migration again at phase a',
+        );
       }
       reportRun(out, command, done, started, s, ctx);
       return ExitCode.ok;
@@ -224,6 +233,7 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
       ).then(() => undefined),
     );
   }
+  if (plan.deprovision) await deprovisionControllers(s, inv, state, plan.deprovision, out);
   await runRoles(s, inv, state, plan, out, opts, ctx);
   if (plan.finalize) await finalizeMetadata(s, inv, plan.finalize, out);
 }

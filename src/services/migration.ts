@@ -9,6 +9,8 @@
 // znode (written by the active migration controller). No state of zkafka's own, so a re-run continues.
 
 export const MIGRATION_FLAG = 'zookeeper.metadata.migration.enable';
+/** A broker's copy of the KRaft metadata log, in its first log dir (a broker in migration or KRaft mode keeps one). */
+export const METADATA_LOG_PARTITION = '__cluster_metadata-0';
 export const PROCESS_ROLES = 'process.roles';
 /** The keys a probe reads from a node's running server.properties to know its form. */
 export const FORM_KEYS = [PROCESS_ROLES, MIGRATION_FLAG] as const;
@@ -29,6 +31,8 @@ export interface MigrationNodeFacts {
   form?: NodeForm;
   /** The file was written after the process started: the process still runs the form before. */
   stale?: boolean;
+  /** Log dirs holding KRaft storage: meta.properties (a controller's formatted dir) or __cluster_metadata-0 (a broker's copy of the metadata log). */
+  kraftDirs?: string[];
 }
 
 /** ZooKeeper's /migration znode, as the active migration controller writes it. */
@@ -57,6 +61,20 @@ export function parseMigrationZnode(data: string): MigrationZnode | undefined {
   }
 }
 
+/**
+ * Whether ZooKeeper's /controller is a KRaft controller's claim (written with kraftControllerEpoch, or
+ * naming one of the controllers): a rollback deletes it so that a broker is elected again; a broker's own
+ * claim is left alone (deleting it would only force another election).
+ */
+export function kraftClaimsController(data: string, controllerIds: number[]): boolean {
+  try {
+    const j = JSON.parse(data) as Record<string, unknown>;
+    return 'kraftControllerEpoch' in j || (typeof j.brokerid === 'number' && controllerIds.includes(j.brokerid));
+  } catch {
+    return false;
+  }
+}
+
 /** The metadata migration has completed: the controller recorded the KRaft log offset it migrated to. */
 export const migrationCompleted = (z: MigrationZnode | null | undefined): boolean => !!z && z.kraftMetadataOffset >= 0;
 
@@ -67,7 +85,25 @@ export interface MigrationFacts {
   znode: MigrationZnode | null | undefined;
 }
 
-export type MigrationPhaseName = 'controllers' | 'brokers' | 'kraft' | 'finalize' | 'done';
+export type MigrationPhaseName = 'controllers' | 'brokers' | 'kraft' | 'finalize' | 'done' | RollbackPhaseName;
+
+/**
+ * Going back to ZooKeeper mode before phase (d) (`up --rollback`), Kafka's documented revert in two steps:
+ *   rollback-brokers    (from c) brokers rolled out of KRaft, back onto their migration-mode file;
+ *   rollback-zookeeper  (from a or b) the controllers deprovisioned (stopped, their log dirs moved aside so
+ *                       a later attempt starts fresh), /controller and /migration deleted so a broker
+ *                       becomes the ZooKeeper-mode controller again, then the brokers rolled onto their
+ *                       ZooKeeper-mode file, each broker's copy of the metadata log moved aside;
+ *   rolled-back         brokers in ZooKeeper mode, no controller running or formatted: the cluster of before (a).
+ */
+export type RollbackPhaseName = 'rollback-brokers' | 'rollback-zookeeper' | 'rolled-back';
+
+export const ROLLBACK_PHASES: Array<{ name: Exclude<RollbackPhaseName, 'rolled-back'>; what: string }> = [
+  { name: 'rollback-brokers', what: 'brokers rolled out of KRaft mode, back onto their migration-mode file' },
+  { name: 'rollback-zookeeper', what: 'controllers deprovisioned, /controller and /migration deleted, brokers rolled back onto their ZooKeeper-mode file' },
+];
+
+export const isRollback = (p: MigrationPhaseName): p is RollbackPhaseName => p.startsWith('rollback') || p === 'rolled-back';
 
 export const PHASES: Array<{ name: Exclude<MigrationPhaseName, 'done'>; letter: string; what: string }> = [
   { name: 'controllers', letter: 'a', what: 'KRaft controllers deployed in migration mode, pointed at the ensemble' },
@@ -140,14 +176,42 @@ export function migrationPhase(f: MigrationFacts): MigrationPhase {
   return mk('controllers');
 }
 
+/**
+ * Where `up --rollback` stands: the furthest evidence wins again, backwards. A broker still in KRaft (or
+ * one whose migration-mode file is not in effect yet): step 1. Otherwise, while a broker is in migration
+ * mode or a controller runs or keeps formatted storage: step 2. A controller out of migration mode
+ * (phase d) is a problem: the controllers no longer write ZooKeeper, there is no way back.
+ */
+export function rollbackPhase(f: MigrationFacts): MigrationPhase {
+  const problems: string[] = [];
+  const mk = (phase: RollbackPhaseName, brokerForm: NodeForm): MigrationPhase => ({ phase, brokerForm, controllerForm: 'migration', problems });
+  const finalized = f.controllers.filter((c) => c.form === 'kraft');
+  if (finalized.length) {
+    problems.push(`controller(s) ${ids(finalized)} are out of migration mode (phase d): the controllers no longer write to ZooKeeper, so there is no way back to ZooKeeper mode (Kafka allows a rollback only before phase d)`);
+    return mk('rollback-zookeeper', 'zookeeper');
+  }
+  const inKraft = f.brokers.filter((b) => b.form === 'kraft' || (b.stale && b.form === 'migration'));
+  // The brokers in KRaft need the migration controllers to go back: a stopped one is started first.
+  if (inKraft.length) return mk('rollback-brokers', 'migration');
+  const pending = f.brokers.some((b) => b.form === 'migration' || b.stale) || f.controllers.some((c) => c.running || (c.kraftDirs?.length ?? 0) > 0);
+  return mk(pending ? 'rollback-zookeeper' : 'rolled-back', 'zookeeper');
+}
+
 /** `b: brokers rolled with the migration settings` etc., as plan and up name a phase. */
 export function phaseTitle(p: MigrationPhaseName): string {
+  if (p === 'rolled-back') return 'ZooKeeper → KRaft migration rolled back: the brokers run in ZooKeeper mode, no controller runs';
+  if (isRollback(p)) {
+    const i = ROLLBACK_PHASES.findIndex((x) => x.name === p);
+    return `ZooKeeper → KRaft migration rollback, step ${i + 1} of 2: ${ROLLBACK_PHASES[i]!.what}`;
+  }
   if (p === 'done') return 'ZooKeeper → KRaft migration done: the ensemble is no longer used (zkafka down --service zookeeper takes it down)';
   const i = PHASES.findIndex((x) => x.name === p);
   return `ZooKeeper → KRaft migration, phase ${PHASES[i]!.letter} (${i + 1} of 4): ${PHASES[i]!.what}`;
 }
 
 export function nextPhase(p: MigrationPhaseName): MigrationPhaseName | undefined {
+  if (p === 'rollback-brokers') return 'rollback-zookeeper';
+  if (isRollback(p)) return undefined;
   const i = PHASES.findIndex((x) => x.name === p);
   return i < 0 ? undefined : i === PHASES.length - 1 ? 'done' : PHASES[i + 1]!.name;
 }
@@ -160,8 +224,8 @@ export function parsePhaseOption(v: string): MigrationPhaseName | undefined {
 
 /** Why asking for phase `asked` is refused when the hosts are in `at` (undefined: allowed). */
 export function phaseRequestProblem(asked: MigrationPhaseName, at: MigrationPhase): string | undefined {
-  const order = (p: MigrationPhaseName) => (p === 'done' ? PHASES.length : PHASES.findIndex((x) => x.name === p));
+  const order = (p: MigrationPhaseName) => (p === 'done' || isRollback(p) ? PHASES.length : PHASES.findIndex((x) => x.name === p));
   if (order(asked) === order(at.phase)) return undefined;
-  if (order(asked) < order(at.phase)) return `phase ${asked} is finished: the hosts are in ${phaseTitle(at.phase)}; going back is not supported by zkafka (README "Migrating from ZooKeeper", rollback)`;
+  if (order(asked) < order(at.phase)) return `phase ${asked} is finished: the hosts are in ${phaseTitle(at.phase)}; going back to ZooKeeper mode is zkafka up --rollback (before phase d only)`;
   return `phase ${asked} cannot run yet: the hosts are in ${phaseTitle(at.phase)}${at.waiting ? `, waiting for ${at.waiting}` : ''}; finish it first (zkafka up)`;
 }

@@ -57,6 +57,21 @@ export function logTail(dir: string, patterns: string[], lines = 20): Command {
   return { argv: script(LOG_TAIL, dir, String(lines), ...patterns) };
 }
 
+const MOVE_ASIDE = `
+while [ $# -gt 0 ]; do
+  from=$1 to=$2; shift 2
+  [ -e "$from" ] || { echo "absent $from"; continue; }
+  if [ -e "$to" ]; then echo "$to exists: not moving $from over it" >&2; exit 3; fi
+  mkdir -p "$(dirname "$to")" && mv -- "$from" "$to" || exit 1
+  echo "moved $from $to"
+done
+`;
+
+/** Renames each `from` to `to` (never over something there); a `from` that is gone already is skipped. */
+export function moveAside(moves: Array<{ from: string; to: string }>): Command {
+  return { argv: script(MOVE_ASIDE, ...moves.flatMap((m) => [m.from, m.to])) };
+}
+
 /** Sends SIGTERM to one process (not every broker on the host, as kafka-server-stop.sh would). */
 export function terminate(pid: number): Command {
   return { argv: ['kill', '-TERM', String(pid)] };

@@ -5,7 +5,7 @@
 // ride an SSH channel; this is ~150 lines instead.
 import type { Duplex } from 'node:stream';
 
-const OP = { getData: 4, getChildren: 8, closeSession: -11 } as const;
+const OP = { delete: 2, getData: 4, getChildren: 8, closeSession: -11 } as const;
 const ERR_NONODE = -101;
 
 /** Four-letter word, e.g. `srvr`: the server writes its answer and closes the connection. */
@@ -188,6 +188,11 @@ export class ZkWireClient {
     r.int(); // aversion
     const ephemeralOwner = r.long();
     return { data, stat: { ephemeralOwner, version } };
+  }
+
+  /** Deletes `path` (a node without children) at any version; false when it did not exist. */
+  async delete(path: string): Promise<boolean> {
+    return (await this.call(OP.delete, (w) => w.string(path).int(-1))) !== null;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,8 @@
 // migrated to KRaft (3 dedicated controllers on lab4-6), phase by phase, each through `plan` then `up`,
 // with an acks=all producer sending the whole time and a consumer group whose committed offsets must
 // survive. Phase (b) is killed mid-roll and finished by a re-run; phases asked for too early are refused;
+// from (c) the migration is rolled back to ZooKeeper mode (Kafka's documented revert, killed half way and
+// finished by a re-run), then run again up to (c);
 // the ensemble is refused to go before (d) and taken down after it; the plain KRaft inventory then plans
 // nothing and is healthy. Every acknowledged number is consumed at the end.
 // Runs as root, on Kafka 3.9.1 only: ZKAFKA_LAB_INDEX=4 npx vitest run --project kafka-3.9.1 --maxWorkers 1 test/e2e/migration.test.ts
@@ -181,6 +183,73 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(cfg).not.toMatch(/^zookeeper\./m);
     expect(cfg).not.toMatch(/^broker\.id=/m);
   }, 900_000);
+
+  it('rollback from (c), killed in step 2 and finished by a re-run: ZooKeeper mode again, as before (a); then the migration again up to (c)', async () => {
+    const plan = await zkafkaJson(['plan', migInv, '--rollback']);
+    expect(plan.exitCode, JSON.stringify(plan.json.problems)).toBe(3);
+    expect(plan.json.migration).toEqual({ phase: 'rollback-brokers' });
+    expect(plan.json.services.map((s: { reason: string }) => s.reason)).toEqual(Array(3).fill('migration rollback: KRaft mode → migration mode'));
+    expect(plan.json.next.migration).toEqual({ phase: 'rollback-zookeeper' });
+    expect(plan.json.next.deprovision.controllers.map((c: { id: number }) => c.id)).toEqual(CONTROLLERS);
+    const zkOnly = await zkafka(['plan', zkInv, '--rollback']);
+    expect(zkOnly.exitCode).toBe(2);
+    expect(zkOnly.stderr).toMatch(/--rollback: the inventory describes no ZooKeeper → KRaft migration/);
+
+    // Killed once step 2 has deprovisioned the controllers and rolled one broker into ZooKeeper mode.
+    const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), 'up', migInv, '--rollback'], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
+    let stderr = '';
+    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 600_000;
+    while (!/ok +restart Kafka broker \d on \S+ \(migration rollback: migration mode → ZooKeeper mode/.test(stderr) && Date.now() < deadline && run.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+    run.kill('SIGKILL');
+    await run;
+    expect(stderr).toMatch(/ok +restart Kafka broker \d on \S+ \(migration rollback: KRaft mode → migration mode\)/);
+    expect(stderr).toMatch(/ok +ZooKeeper: delete the KRaft controller's \/controller claim and \/migration/);
+    expect(stderr).toMatch(/deleting \/migration, which said: \{"version":0,"kraft_metadata_offset":\d+/);
+    expect(stderr).toMatch(/ok +Kafka: a broker elected as the ZooKeeper-mode controller/);
+    const half = await forms(lab);
+    expect(half.slice(0, 3).filter((f) => f === 'zk').length, stderr).toBe(3); // files all written, one broker restarted
+    const again = await zkafkaJson(['plan', migInv, '--rollback']);
+    expect(again.json.migration, JSON.stringify(again.json.problems)).toEqual({ phase: 'rollback-zookeeper' });
+    expect(again.json.deprovision.controllers.every((c: { running: boolean; moves: unknown[] }) => !c.running && !c.moves.length)).toBe(true);
+    const up = await timed('rollback (re-run)', () => zkafkaJson(['up', migInv, '--rollback', '--break-lock']));
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/rolled back to ZooKeeper mode/);
+
+    // The cluster of before (a): brokers in ZooKeeper mode, registered, one of them the controller.
+    expect(await forms(lab)).toEqual(['zk', 'zk', 'zk', 'controller+migration', 'controller+migration', 'controller+migration']);
+    for (const h of lab.hosts.slice(3)) expect((await labExec(h.name, ['pgrep', '-f', 'kafka\\.Kafka'])).exitCode, h.name).toBe(1);
+    const gone = await labExec(lab.hosts[0]!.name, ['/opt/kafka/bin/zookeeper-shell.sh', `${lab.hosts[0]!.address}:2181`, 'get', '/migration']);
+    expect(gone.stdout + gone.stderr).toMatch(/Node does not exist: \/migration/);
+    expect([0, 1, 2]).toContain(JSON.parse(await znode(lab, '/controller')).brokerid);
+    // Nothing deleted: the controllers' storage and the brokers' copies of the metadata log moved aside.
+    const kept = (host: string) => labExec(host, ['sh', '-c', 'ls -d /data/kafka-logs.zkafka-rollback-*/* /data/kafka-logs/meta.properties /data/kafka-logs/__cluster_metadata-0 2>/dev/null']);
+    expect((await kept(lab.hosts[3]!.name)).stdout).toMatch(/^\/data\/kafka-logs\.zkafka-rollback-\d{8}T\d{6}Z\/meta\.properties$/m);
+    expect((await kept(lab.hosts[3]!.name)).stdout).not.toMatch(/^\/data\/kafka-logs\/meta\.properties$/m);
+    const brokerKept = (await kept('lab1')).stdout;
+    expect(brokerKept).toMatch(/^\/data\/kafka-logs\.zkafka-rollback-\d{8}T\d{6}Z\/__cluster_metadata-0$/m);
+    expect(brokerKept).not.toMatch(/^\/data\/kafka-logs\/__cluster_metadata-0$/m);
+    const done = await zkafkaJson(['plan', migInv, '--rollback']);
+    expect(done.json.migration).toEqual({ phase: 'rolled-back' });
+    expect(done.exitCode, JSON.stringify(done.json)).toBe(0);
+    // The ZooKeeper-mode inventory of before plans nothing, and the cluster is healthy.
+    const zkPlan = await zkafkaJson(['plan', zkInv]);
+    expect(zkPlan.exitCode, JSON.stringify(zkPlan.json)).toBe(0);
+    const status = await zkafkaJson(['status', zkInv]);
+    expect(status.exitCode, JSON.stringify(status.json.problems)).toBe(0);
+    const sent = producer.count();
+    while (producer.count() < sent + 100) await new Promise((r) => setTimeout(r, 100));
+
+    // A later attempt starts afresh at (a): new controller storage, a new /migration.
+    const a = await zkafkaJson(['plan', migInv]);
+    expect(a.json.migration).toEqual({ phase: 'controllers' });
+    expect(a.json.formats.map((f: { id: number }) => f.id)).toEqual(CONTROLLERS);
+    for (const phase of ['a', 'b', 'c']) {
+      const r = await timed(`phase ${phase} (again)`, () => zkafkaJson(['up', migInv, '--phase', phase]));
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    expect(await forms(lab)).toEqual(['broker', 'broker', 'broker', 'controller+migration', 'controller+migration', 'controller+migration']);
+  }, 1_500_000);
 
   it('(d) controllers out of migration mode; then the ensemble goes, and the plain KRaft cluster is healthy with every number and offset', async () => {
     const plan = await zkafkaJson(['plan', migInv]);

@@ -1,11 +1,11 @@
 // The local transport runs the same shell strings as SSH does, on this machine.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalTransport } from '../../src/transport/local.js';
-import { writeFiles } from '../../src/services/remote.js';
+import { moveAside, writeFiles } from '../../src/services/remote.js';
 
 const log = { debug: () => undefined };
 
@@ -30,6 +30,24 @@ describe('LocalTransport', () => {
     expect(readFileSync(`${path}.20260102T030405.bak`, 'utf8')).toBe('a=1\n');
     const mode = await t.exec({ argv: ['stat', '-c', '%a', path] });
     expect(mode.stdout.trim()).toBe('640');
+  });
+
+  it('moves directories aside, skips one that is gone, and never moves over something there', async () => {
+    const from = join(dir, 'logs', '__cluster_metadata-0');
+    mkdirSync(from, { recursive: true });
+    writeFileSync(join(from, 'leader-epoch-checkpoint'), '0\n');
+    const to = join(dir, 'logs.zkafka-rollback-20261201T000000Z', '__cluster_metadata-0');
+    const r = await t.exec(moveAside([{ from, to }]));
+    expect(r.code).toBe(0);
+    expect(existsSync(from)).toBe(false);
+    expect(readFileSync(join(to, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n');
+    // A re-run after the move: nothing to move, no error.
+    expect((await t.exec(moveAside([{ from, to }]))).stdout.trim()).toBe(`absent ${from}`);
+    mkdirSync(from);
+    const clash = await t.exec(moveAside([{ from, to }]));
+    expect(clash.code).toBe(3);
+    expect(clash.stderr).toContain('exists: not moving');
+    expect(existsSync(from)).toBe(true);
   });
 
   it('uploads files and opens TCP connections', async () => {

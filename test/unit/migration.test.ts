@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formOf, migrationCompleted, migrationPhase, parseMigrationZnode, parsePhaseOption, phaseRequestProblem, phaseTitle, type MigrationFacts, type MigrationNodeFacts, type NodeForm } from '../../src/services/migration.js';
+import { formOf, kraftClaimsController, migrationCompleted, migrationPhase, rollbackPhase, parseMigrationZnode, parsePhaseOption, phaseRequestProblem, phaseTitle, type MigrationFacts, type MigrationNodeFacts, type NodeForm } from '../../src/services/migration.js';
 import { parseController } from '../../src/services/kafka.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'migration', name), 'utf8');
@@ -90,6 +90,47 @@ describe('migrationPhase', () => {
   it('refused: a controller out of migration mode before every broker runs KRaft', () => {
     const p = migrationPhase(facts([...nodes([0, 1], 'kraft'), ...nodes([2], 'migration')], [...nodes([100], 'kraft'), ...nodes([101, 102], 'migration')], completed));
     expect(p.problems.join()).toMatch(/broker\(s\) 2 do not run in KRaft mode yet/);
+  });
+});
+
+describe('rollbackPhase: the way back before phase d', () => {
+  const B = [0, 1, 2];
+  const C = [100, 101, 102];
+  const formatted = (ns: MigrationNodeFacts[]) => ns.map((n) => ({ ...n, kraftDirs: ['/var/lib/kafka/ctl'] }));
+  it('from (c): brokers out of KRaft first, back onto their migration-mode file', () => {
+    const p = rollbackPhase(facts(nodes(B, 'kraft'), formatted(nodes(C, 'migration')), completed));
+    expect(p).toMatchObject({ phase: 'rollback-brokers', brokerForm: 'migration', controllerForm: 'migration', problems: [] });
+  });
+  it('step 1 interrupted: a migration-mode file written but its broker still runs KRaft', () => {
+    const p = rollbackPhase(facts([...nodes([0], 'migration'), ...nodes([1], 'migration', true, [1]), ...nodes([2], 'migration')], formatted(nodes(C, 'migration')), completed));
+    expect(p.phase).toBe('rollback-brokers');
+  });
+  it('from (b), or after step 1: the controllers deprovisioned, brokers back to ZooKeeper mode', () => {
+    for (const z of [waiting, completed]) {
+      expect(rollbackPhase(facts(nodes(B, 'migration'), formatted(nodes(C, 'migration')), z))).toMatchObject({ phase: 'rollback-zookeeper', brokerForm: 'zookeeper', problems: [] });
+    }
+  });
+  it('from (a): only the controllers run: step 2 deprovisions them', () => {
+    expect(rollbackPhase(facts(nodes(B, 'zookeeper'), formatted(nodes(C, 'migration')), waiting)).phase).toBe('rollback-zookeeper');
+  });
+  it('step 2 interrupted: controllers stopped but still formatted, or a broker not yet back', () => {
+    expect(rollbackPhase(facts(nodes(B, 'zookeeper'), formatted(nodes(C, 'migration', false)), null)).phase).toBe('rollback-zookeeper');
+    expect(rollbackPhase(facts([...nodes([0, 1], 'zookeeper'), ...nodes([2], 'zookeeper', true, [2])], nodes(C, 'migration', false), null)).phase).toBe('rollback-zookeeper');
+  });
+  it('rolled back: brokers in ZooKeeper mode, no controller running or formatted', () => {
+    expect(rollbackPhase(facts(nodes(B, 'zookeeper'), nodes(C, 'migration', false), null))).toMatchObject({ phase: 'rolled-back', problems: [] });
+    expect(phaseTitle('rolled-back')).toMatch(/rolled back/);
+    expect(phaseTitle('rollback-brokers')).toMatch(/step 1 of 2/);
+  });
+  it('refused after (d): a controller out of migration mode', () => {
+    const p = rollbackPhase(facts(nodes(B, 'kraft'), [...nodes([100], 'kraft'), ...nodes([101, 102], 'migration')], completed));
+    expect(p.problems.join()).toMatch(/controller\(s\) 100 are out of migration mode \(phase d\).*no way back/);
+  });
+  it('deletes only a KRaft controller\'s /controller claim', () => {
+    expect(kraftClaimsController(fixture('controller-znode-kraft.json'), C)).toBe(true);
+    expect(kraftClaimsController('{"version":2,"brokerid":1,"timestamp":"1764590000000"}', C)).toBe(false);
+    expect(kraftClaimsController('{"version":1,"brokerid":101,"timestamp":"1764590000000"}', C)).toBe(true);
+    expect(kraftClaimsController('not json', C)).toBe(false);
   });
 });
 

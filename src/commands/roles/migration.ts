@@ -5,15 +5,18 @@
 // the KRaft broker role once the phase rolls them into KRaft (registered with the controllers).
 import type { Broker, Inventory } from '../../inventory/model.js';
 import { ExitCode } from '../../errors.js';
-import { migrationCompleted, type NodeForm } from '../../services/migration.js';
+import { kraftClaimsController, migrationCompleted, type MigrationPhaseName, type NodeForm } from '../../services/migration.js';
+import { moveAside } from '../../services/remote.js';
+import type { DeprovisionStep } from '../plan.js';
 import type { Output } from '../../ui/output.js';
 import type { Session } from '../session.js';
-import { readMigrationZnode } from '../state.js';
+import { openZk, readMigrationZnode, Registry, servicePid, type ClusterState } from '../state.js';
 import { waitFor } from '../wait.js';
 import { kafkaRole } from './kafka.js';
 import { kraftBrokerRole } from './kraft-broker.js';
 import { kraftControllerRole } from './kraft-controller.js';
-import { StepFailure, type Role } from './role.js';
+import { KRAFT_LAST_STOP_MS, stopKraftNode } from './kraft-node.js';
+import { SERVICE_TIMEOUT_MS, StepFailure, type Role } from './role.js';
 import { zookeeperRole } from './zookeeper.js';
 
 const controllerIds = (inv: Inventory) => new Set(inv.controllers.map((c) => c.id));
@@ -30,9 +33,89 @@ export function migrationBrokerRole(form: NodeForm): Role<Broker> {
   return { ...base, steps: (plan, inv) => plan.kafka.filter((x) => !controllerIds(inv).has(x.id)), nodes: (inv) => inv.brokers };
 }
 
-/** In start order: the ensemble, the controllers, the brokers. */
-export function migrationRoles(brokerForm: NodeForm): Role[] {
-  return [zookeeperRole as unknown as Role, migrationControllerRole as unknown as Role, migrationBrokerRole(brokerForm) as unknown as Role];
+/**
+ * A rollback's step 1: brokers leave KRaft for their migration-mode file. Each still runs in KRaft when it
+ * stops (the KRaft in-sync gate and roll guard, which see brokers of both kinds), and comes back as a
+ * ZooKeeper-mode broker (up when registered under /brokers/ids; ZooKeeper's partition state, which the
+ * controller keeps in dual-write, for the final check).
+ */
+export const rollbackBrokerRole: Role<Broker> = {
+  ...migrationBrokerRole('migration'),
+  open(s, inv, state, out, opts, ctx) {
+    const leaving = kraftBrokerRole.open(s, inv, state, out, opts, ctx);
+    const back = kafkaRole.open(s, inv, state, out, opts, ctx);
+    return {
+      beforeStop: (b) => leaving.beforeStop(b),
+      stop: (b, pid) => leaving.stop(b, pid),
+      start: (b) => back.start(b),
+      afterStart: (b, step) => back.afterStart(b, step),
+      settle: (steps) => back.settle(steps),
+      close: async () => {
+        await Promise.all([leaving.close(), back.close()]);
+      },
+    };
+  },
+};
+
+/** In start order: the ensemble, the controllers, the brokers (of the form the phase gives them). */
+export function migrationRoles(phase: MigrationPhaseName, brokerForm: NodeForm): Role[] {
+  const brokers = phase === 'rollback-brokers' ? rollbackBrokerRole : migrationBrokerRole(brokerForm);
+  return [zookeeperRole as unknown as Role, migrationControllerRole as unknown as Role, brokers as unknown as Role];
+}
+
+/**
+ * A rollback's step 2, before the brokers roll (Kafka's "Reverting to ZooKeeper mode"): the controller
+ * quorum deprovisioned (each stopped, its storage moved aside so that a later migration formats afresh),
+ * then /controller (the KRaft controller's claim) and /migration deleted, so that a broker is elected
+ * the ZooKeeper-mode controller again; done quickly, as the cluster has no controller in between.
+ */
+export async function deprovisionControllers(s: Session, inv: Inventory, state: ClusterState, step: DeprovisionStep, out: Output): Promise<void> {
+  const active = state.kraft?.quorum?.leader;
+  const order = [...step.controllers].sort((a, b) => Number(a.id === active) - Number(b.id === active) || a.id - b.id);
+  for (const c of order) {
+    const node = inv.controllers.find((x) => x.id === c.id)!;
+    const pid = await servicePid(s, inv, c.host, 'kafka');
+    if (pid !== undefined) await out.step(`stop controller ${c.id} on ${c.host} (deprovision)`, () => stopKraftNode(s, inv, out, node, pid, KRAFT_LAST_STOP_MS));
+    if (c.moves.length) await out.step(`move controller ${c.id}'s storage aside on ${c.host}: ${c.moves.map((m) => `${m.from} → ${m.to}`).join(', ')}`, () => s.run(c.host, 'moving KRaft storage aside', moveAside(c.moves)).then(() => undefined));
+  }
+  const chroot = inv.brokers[0]?.chroot ?? '';
+  await out.step('ZooKeeper: delete the KRaft controller\'s /controller claim and /migration', async () => {
+    const zk = await openZk(s, inv.members);
+    if (!zk) throw new StepFailure('kafka: no ZooKeeper member serving: cannot delete /controller and /migration; nothing more was changed', ExitCode.failed, ['bring the ensemble back, then run up --rollback again']);
+    try {
+      const ctl = await zk.getData(`${chroot}/controller`);
+      if (ctl && kraftClaimsController(ctl.data, inv.controllers.map((x) => x.id))) {
+        await zk.delete(`${chroot}/controller`);
+        out.info(`deleted ${chroot}/controller (${ctl.data.trim()})`);
+      }
+      const mig = await zk.getData(`${chroot}/migration`);
+      if (mig) {
+        // Kafka's procedure reads it before deleting it: what it said helps to find why a migration was rolled back.
+        out.info(`deleting ${chroot}/migration, which said: ${mig.data.trim()}`);
+        await zk.delete(`${chroot}/migration`);
+      }
+    } finally {
+      await zk.close();
+    }
+  });
+  const reg = new Registry(s, inv);
+  try {
+    await out.step('Kafka: a broker elected as the ZooKeeper-mode controller', async () => {
+      const brokerIds = new Set(inv.brokers.map((b) => b.id));
+      let seen = 'no controller';
+      const ok = await waitFor(
+        async () => {
+          const r = await reg.read();
+          seen = r ? `controller ${r.controller ?? 'none'}` : 'no ZooKeeper member serving';
+          return r?.controller != null && brokerIds.has(r.controller) ? true : undefined;
+        },
+        { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 500, maxDelayMs: 1000 },
+      );
+      if (!ok.ok) throw new StepFailure(`kafka: expected a broker to become the ZooKeeper-mode controller once /controller was deleted, saw ${seen}`, ExitCode.failed, ['the brokers\' server.log says why none claimed /controller', 'run up --rollback again']);
+    });
+  } finally {
+    await reg.close();
+  }
 }
 
 /** How long phase (b) waits for the metadata migration once every broker is rolled. */
