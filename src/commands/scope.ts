@@ -70,6 +70,8 @@ export function scopePlan(plan: Plan, scope: Scope): Plan {
     ...(plan.formats ? { formats: plan.formats.filter(inScope) } : {}),
     unchanged: plan.unchanged.filter(inScope),
     ...(plan.finalize && inScope(plan.finalize) ? { finalize: plan.finalize } : {}),
+    // Whole or not at all: up refuses a rollback's deprovision with a controller left out.
+    ...(plan.deprovision ? { deprovision: plan.deprovision } : {}),
     ...(plan.next ? { next: scopePlan(plan.next, scope) } : {}),
   };
 }

@@ -134,6 +134,7 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       }
       let plan = scopePlan(makePlan(state, scope), scope);
       printLeftOut(out, scope);
+      assertWholeDeprovision(plan, scope);
       printPlan(plan, out, { diffs: false });
       const ctx: RunContext = { scope, attempts: [] };
       const done: Plan[] = [];
@@ -156,6 +157,7 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
         // hosts, not this run, say that the first phase is complete.
         state = await preflight(s, inv, out, scope, !!opts.rollback);
         plan = scopePlan(makePlan(state, scope), scope);
+        assertWholeDeprovision(plan, scope);
         if (done.length > 3) throw new Error(`the plan did not converge after ${done.length} phases: ${plan.phase ?? 'no phase'}`);
         printPlan(plan, out, { diffs: false });
       }
@@ -168,6 +170,12 @@ export async function runPlan(inv: Inventory, out: Output, command: string, opts
       return ExitCode.ok;
     });
   });
+}
+
+/** A rollback takes the whole controller quorum away, or nothing: a controller left running would still claim ZooKeeper's /controller. */
+function assertWholeDeprovision(plan: Plan, scope: Scope): void {
+  const out = [plan, plan.next].flatMap((p) => p?.deprovision?.controllers ?? []).filter((c) => !scope.hosts.has(c.host));
+  if (out.length) throw new UserError(`up --rollback: deprovisioning the controllers needs every controller host, and ${[...new Set(out.map((c) => c.host))].join(', ')} is left out (--hosts, --skip-unreachable); nothing was changed`, ExitCode.failed);
 }
 
 export function printLeftOut(out: Output, scope: Scope): void {

@@ -204,6 +204,14 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
       error(roles, 'a migration from ZooKeeper needs dedicated controllers (Kafka does not migrate with combined broker+controller nodes): give this host roles [controller] or [broker]');
     }
   });
+  // A ZooKeeper-mode broker.id may not exceed reserved.broker.max.id (1000 unless raised: ids above it are
+  // generated ones); a KRaft node.id has no such bound. A migrating broker keeps its ZooKeeper-mode id.
+  raw.hosts.forEach((_, i) => {
+    const b = inv.hosts[i]?.kafka;
+    if (!b || b.id <= 1000 || (inv.kafkaMode === 'kraft' && (!migration || b.roles.includes('controller')))) return;
+    const max = Number(b.settings['reserved.broker.max.id'] ?? 1000);
+    if (b.id > max) error(['hosts', i, 'kafka', 'id'], `a broker id is 0-${max} in ZooKeeper mode${migration ? ' (and a migrating broker keeps its ZooKeeper-mode id)' : ''}: Kafka reserves higher ids (reserved.broker.max.id); KRaft node ids and the controllers of a migration may be higher`);
+  });
   // (After a refused version, the quorum checks would only add noise: Kafka 4 written into a ZooKeeper
   // inventory is one mistake.)
   if (inv.kafkaMode === 'kraft' && inv.hosts.some((h) => h.kafka) && !versionRefused) {

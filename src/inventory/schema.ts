@@ -165,7 +165,8 @@ export const hostSchema = z.strictObject({
     .optional(),
   kafka: kafkaSettingsSchema
     .extend({
-      id: z.int().min(0, { message: 'a broker id is 0-1000 (Kafka reserves higher ids)' }).max(1000, { message: 'a broker id is 0-1000 (Kafka reserves higher ids)' }),
+      // 0-1000 for a ZooKeeper-mode broker (checked with the mode, in rules.ts); KRaft takes any node.id.
+      id: z.int().min(0, { message: 'a Kafka node id is 0 or more' }).max(2147483647, { message: 'a Kafka node id is at most 2147483647' }),
       /** KRaft: [broker] (the default), [controller], or both (a combined node). */
       roles: z
         .array(role)

@@ -98,7 +98,7 @@ export interface ZnodeStat {
 
 export class ZkWireClient {
   private buf = Buffer.alloc(0);
-  private waiting: Array<(frame: Buffer) => void> = [];
+  private waiting: Array<{ answer: (frame: Buffer) => void; fail: (e: Error) => void }> = [];
   private failed: Error | undefined;
   private xid = 1;
 
@@ -110,29 +110,38 @@ export class ZkWireClient {
         if (this.buf.length < 4 + len) break;
         const frame = this.buf.subarray(4, 4 + len);
         this.buf = this.buf.subarray(4 + len);
-        this.waiting.shift()?.(frame);
+        this.waiting.shift()?.answer(frame);
       }
     });
     const fail = (e: Error) => {
-      this.failed = e;
+      this.failed ??= e;
     };
     stream.on('error', fail);
-    stream.on('close', () => fail(new Error('ZooKeeper closed the connection')));
+    // One close listener for every call in flight (a partition scan asks many at once).
+    stream.on('close', () => {
+      fail(new Error('ZooKeeper closed the connection'));
+      for (const w of this.waiting.splice(0)) w.fail(this.failed!);
+    });
   }
 
   private next(timeoutMs: number): Promise<Buffer> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer from ZooKeeper within ${timeoutMs / 1000}s`)), timeoutMs);
-      const onClose = () => {
-        clearTimeout(timer);
-        reject(this.failed ?? new Error('ZooKeeper closed the connection'));
-      };
-      this.stream.once('close', onClose);
-      this.waiting.push((f) => {
-        clearTimeout(timer);
-        this.stream.off('close', onClose);
-        resolve(f);
+      const timer = setTimeout(() => {
+        // Answers come in request order: after one is lost, later ones cannot be matched; the session is done.
+        this.failed ??= new Error(`no answer from ZooKeeper within ${timeoutMs / 1000}s`);
+        this.stream.destroy();
+        reject(this.failed);
+      }, timeoutMs);
+      this.waiting.push({
+        answer: (f) => {
+          clearTimeout(timer);
+          resolve(f);
+        },
+        fail: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
     });
   }

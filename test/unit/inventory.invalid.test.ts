@@ -91,8 +91,8 @@ const CASES: Case[] = [
   // Ranges.
   { name: 'ZooKeeper id 0', yaml: three().replace('zookeeper: { id: 1 }', 'zookeeper: { id: 0 }'), at: '4:22', path: 'hosts[0].zookeeper.id', message: 'a ZooKeeper id (myid) is 1-255 (got 0)' },
   { name: 'ZooKeeper id 256', yaml: three().replace('zookeeper: { id: 3 }', 'zookeeper: { id: 256 }'), at: '12:22', path: 'hosts[2].zookeeper.id', message: 'a ZooKeeper id (myid) is 1-255 (got 256)' },
-  { name: 'broker id 1001', yaml: three().replace('kafka: { id: 2 }', 'kafka: { id: 1001 }'), at: '13:18', path: 'hosts[2].kafka.id', message: 'a broker id is 0-1000 (Kafka reserves higher ids) (got 1001)' },
-  { name: 'broker id -1', yaml: three().replace('kafka: { id: 0 }', 'kafka: { id: -1 }'), at: '5:18', path: 'hosts[0].kafka.id', message: 'a broker id is 0-1000' },
+  { name: 'broker id 1001', yaml: three().replace('kafka: { id: 2 }', 'kafka: { id: 1001 }'), at: '13:18', path: 'hosts[2].kafka.id', message: 'a broker id is 0-1000 in ZooKeeper mode: Kafka reserves higher ids (reserved.broker.max.id)' },
+  { name: 'broker id -1', yaml: three().replace('kafka: { id: 0 }', 'kafka: { id: -1 }'), at: '5:18', path: 'hosts[0].kafka.id', message: 'a Kafka node id is 0 or more' },
   { name: 'port 0', yaml: three('kafka:\n  port: 0\n'), at: '2:9', path: 'kafka.port', message: 'a port is 1-65535 (got 0)' },
   { name: 'port 70000', yaml: three('ssh:\n  port: 70000\n'), at: '2:9', path: 'ssh.port', message: 'a port is 1-65535 (got 70000)' },
   { name: 'snapRetainCount below 3', yaml: three('zookeeper:\n  autopurge: { snapRetainCount: 2 }\n'), at: '2:33', path: 'zookeeper.autopurge.snapRetainCount', message: 'ZooKeeper keeps at least 3 snapshots (got 2)' },

@@ -79,6 +79,7 @@ const CASES: Case[] = [
   { name: 'a migration without brokers', yaml: 'kafka: { mode: kraft, version: 3.9.1 }\nhosts:\n  - { name: h1, address: 10.0.0.1, zookeeper: { id: 1 } }\n  - { name: c1, address: 10.0.1.1, kafka: { id: 10, roles: [controller] } }\n', path: 'hosts', message: 'a migration from ZooKeeper moves existing brokers' },
   { name: 'duplicate node ids', yaml: combined().replace('id: 2,', 'id: 1,'), path: 'hosts[1].kafka.id', message: 'duplicate node id (node.id) 1: hosts[0] has it too' },
   { name: 'a controller id equal to a broker id (migration)', yaml: migration('3.9.1', '  - { name: c1, address: 10.0.1.1, kafka: { id: 2, roles: [controller] } }\n'), path: 'hosts[3].kafka.id', message: 'duplicate node id (node.id) 2: hosts[2] has it too' },
+  { name: 'a migrating broker above 1000 (it keeps its ZooKeeper-mode broker.id)', yaml: migration().replace('kafka: { id: 2 } }', 'kafka: { id: 1001 } }'), path: 'hosts[2].kafka.id', message: 'a broker id is 0-1000 in ZooKeeper mode (and a migrating broker keeps its ZooKeeper-mode id)' },
   { name: 'clusterId in ZooKeeper mode', yaml: 'kafka: { clusterId: MkU3OEVBNTcwNTJENDM2Qg }\nhosts:\n  - { name: a, address: 10.0.0.1, zookeeper: { id: 1 }, kafka: { id: 0 } }\n', path: 'kafka.clusterId', message: 'kafka.clusterId is for KRaft' },
 
   // Ports.
@@ -120,6 +121,12 @@ describe('zkafka validate on an invalid KRaft inventory', () => {
     const r = zkafka(['validate', 'inv.yaml'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('the KRaft quorum has 2 controllers: an even number tolerates no more failures than 1');
+  });
+
+  it('KRaft node ids above 1000: new clusters and a migration\'s controllers (the docs\' 3000s)', () => {
+    expect(parseInventory(combined().replace('id: 1,', 'id: 3000,'), '/tmp/i.yaml').hosts[0]!.kafka!.id).toBe(3000);
+    const m = parseInventory(migration('3.9.1', '  - { name: c1, address: 10.0.1.1, kafka: { id: 3000, roles: [controller] } }\n'), '/tmp/i.yaml');
+    expect(m.controllers.map((c) => c.id)).toEqual([3000]);
   });
 
   it('Kafka 4 in a ZooKeeper-style inventory is one problem, not a quorum lecture too', () => {
