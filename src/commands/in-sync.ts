@@ -10,7 +10,12 @@ import { waitFor } from './wait.js';
 /** Every partition and the live brokers, or what was seen instead (`no ZooKeeper member serving`). */
 export type InSyncRead = () => Promise<{ partitions: PartitionState[]; live: ReadonlySet<number> } | string>;
 
-export async function waitInSync(read: InSyncRead, what: string, timeoutMs: number, out: Output): Promise<void> {
+/**
+ * Waits until no partition is short of an in-sync replica. With `stopping` (the broker a roll is about to
+ * stop), that broker's own absence from an ISR does not count: stopping it takes no in-sync replica away.
+ * (It may be out of every ISR because it is already on its way down: the stop of an interrupted run.)
+ */
+export async function waitInSync(read: InSyncRead, what: string, timeoutMs: number, out: Output, stopping?: number): Promise<void> {
   let short: PartitionState[] = [];
   let seen = 'no answer';
   let told = false;
@@ -22,7 +27,7 @@ export async function waitInSync(read: InSyncRead, what: string, timeoutMs: numb
         seen = r;
         return undefined;
       }
-      short = partitionHealth(r.partitions, r.live).underReplicated;
+      short = partitionHealth(r.partitions, r.live).underReplicated.filter((p) => p.replicas.some((x) => x !== stopping && !p.isr.includes(x)));
       seen = `${short.length} partition(s) under-replicated`;
       if (!short.length) return true;
       if (!told && Date.now() - since > 2000) {

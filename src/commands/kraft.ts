@@ -237,7 +237,7 @@ export function registeredAs(brokers: Map<number, KraftBroker> | undefined, b: B
 }
 
 /** The in-sync gate of a KRaft roll (in-sync.ts): partitions from Metadata, live brokers from DescribeCluster. */
-export function waitInSyncKraft(k: KraftClient, what: string, timeoutMs: number, out: Output): Promise<void> {
+export function waitInSyncKraft(k: KraftClient, what: string, timeoutMs: number, out: Output, stopping?: number): Promise<void> {
   return waitInSync(
     async () => {
       const [partitions, regs] = await Promise.all([k.partitions(), k.brokers()]);
@@ -246,6 +246,7 @@ export function waitInSyncKraft(k: KraftClient, what: string, timeoutMs: number,
     what,
     timeoutMs,
     out,
+    stopping,
   );
 }
 

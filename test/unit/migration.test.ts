@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formOf, kraftClaimsController, migrationCompleted, migrationPhase, rollbackPhase, parseMigrationZnode, parsePhaseOption, phaseRequestProblem, phaseTitle, type MigrationFacts, type MigrationNodeFacts, type NodeForm } from '../../src/services/migration.js';
 import { parseController } from '../../src/services/kafka.js';
+import type { HostFacts } from '../../src/services/probe.js';
+import type { ClusterState } from '../../src/commands/state.js';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'migration', name), 'utf8');
 const waiting = parseMigrationZnode(fixture('migration-znode-waiting.json'))!;
@@ -159,5 +161,53 @@ describe('down --service zookeeper', () => {
     expect(ensembleDownProblem(c, { kafkaMode: 'kraft' })).toMatch(/migration is not finished \(ZooKeeper → KRaft migration, phase d/);
     const zkMode = { brokers: [{ broker: { id: 0 }, pid: 12 }] } as never;
     expect(ensembleDownProblem(zkMode, { kafkaMode: 'zookeeper' })).toMatch(/broker\(s\) 0 run in ZooKeeper mode/);
+  });
+});
+
+describe('the rollback plan (step 2): controllers deprovisioned, never started, brokers back with their metadata log moved aside', () => {
+  it('builds the deprovision step and keeps it through scoping', async () => {
+    const { loadInventory } = await import('../../src/inventory/load.js');
+    const { buildPlan, sha256 } = await import('../../src/commands/plan.js');
+    const { scopePlan, fullScope } = await import('../../src/commands/scope.js');
+    const { renderHost } = await import('../../src/render/files.js');
+    const inv = loadInventory(join(import.meta.dirname, 'fixtures', 'kraft-migration.yaml'));
+    const now = 1_796_122_845; // 2026-12-01T11:00:45Z
+    const facts = new Map<string, HostFacts>();
+    const files = new Map();
+    for (const h of inv.hosts) {
+      facts.set(h.name, { now, procs: new Map(), otherProcs: new Map(), files: new Map(), executables: new Map([[`${h.kafka?.home ?? h.zookeeper!.home}/bin/${h.kafka ? 'kafka-server-start.sh' : 'zkServer.sh'}`, true]]), dirs: new Map(), contents: new Map(), props: new Map(), globs: new Map(), listings: new Map() });
+      const rendered = renderHost(inv, h, undefined, h.kafka ? { kafka: { form: h.kafka.roles.includes('controller') ? 'migration' : 'zookeeper' } } : {});
+      files.set(h.name, rendered);
+      // On the hosts: every file of the phase before (the brokers' migration-mode files differ), older than the processes.
+      for (const r of rendered) facts.get(h.name)!.files.set(r.path, { sha256: h.kafka && !h.kafka.roles.includes('controller') && r.service === 'kafka' ? 'f'.repeat(64) : sha256(r.content), mtime: now - 5000 });
+    }
+    const brokerNodes = [101, 102, 103].map((id, i) => ({ id, host: `kafka${i + 1}`, role: 'broker' as const, running: true, form: 'migration' as NodeForm, kraftDirs: [inv.brokers[i]!.logDirs[0]!] }));
+    // Controller 1 already stopped and moved aside by an interrupted run; 2 and 3 still run.
+    const ctlNodes = [1, 2, 3].map((id, i) => ({ id, host: `c${i + 1}`, role: 'controller' as const, running: id !== 1, form: 'migration' as NodeForm, ...(id !== 1 ? { kraftDirs: inv.controllers[i]!.logDirs } : {}) }));
+    const phase = rollbackPhase({ brokers: brokerNodes, controllers: ctlNodes, znode: completed });
+    expect(phase.phase).toBe('rollback-zookeeper');
+    const state = {
+      facts,
+      files,
+      members: inv.members.map((m) => ({ member: m, reachable: true, pid: 10 + m.id, mode: 'follower' })),
+      brokers: [...inv.controllers, ...inv.brokers].map((b) => ({ broker: b, reachable: true, registered: true, ...(b.id !== 1 ? { pid: 100 + b.id } : {}) })),
+      controller: 2,
+      registryKnown: true,
+      kafkaPhase: { kind: 'steady' },
+      versionProblems: [],
+      migration: { ...phase, znode: completed, nodes: [...brokerNodes, ...ctlNodes] },
+    } as unknown as ClusterState;
+    const plan = scopePlan(buildPlan(inv, state), fullScope(inv));
+    expect(plan.migration?.phase).toBe('rollback-zookeeper');
+    // No controller is started, installed or written again.
+    expect(plan.kafka.map((x) => x.id).sort()).toEqual([101, 102, 103]);
+    expect(plan.files.filter((f) => f.host.startsWith('c'))).toEqual([]);
+    expect(plan.deprovision?.controllers.map((c) => [c.id, c.running, c.moves.length])).toEqual([[1, false, 0], [2, true, 1], [3, true, 1]]);
+    const stamp = '20261201T110045Z';
+    expect(new Date(now * 1000).toISOString()).toBe('2026-12-01T11:00:45.000Z');
+    expect(plan.deprovision?.controllers[1]!.moves).toEqual([{ from: inv.controllers[1]!.logDirs[0], to: `${inv.controllers[1]!.logDirs[0]}.zkafka-rollback-${stamp}` }]);
+    const step = plan.kafka.find((x) => x.id === 101)!;
+    expect(step.moveAside).toEqual([{ from: `${inv.brokers[0]!.logDirs[0]}/__cluster_metadata-0`, to: `${inv.brokers[0]!.logDirs[0]}.zkafka-rollback-${stamp}/__cluster_metadata-0` }]);
+    expect(step.reason).toMatch(/^migration rollback: .*metadata log \(__cluster_metadata-0\) moved aside$/);
   });
 });

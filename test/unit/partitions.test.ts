@@ -76,3 +76,21 @@ describe('partitionHealth', () => {
     expect(early.offline.map((p) => `${p.topic}-${p.partition}`).sort()).toEqual(['t1-1', 't1-2', 't2-0']);
   });
 });
+
+describe('the in-sync gate before a stop', () => {
+  const p = (partition: number, isr: number[]) => ({ topic: 't', partition, replicas: [0, 1, 2], leader: isr[0]!, isr });
+  const gate = async (parts: ReturnType<typeof p>[], stopping?: number) => {
+    const { waitInSync } = await import('../../src/commands/in-sync.js');
+    const { Output } = await import('../../src/ui/output.js');
+    const { PassThrough } = await import('node:stream');
+    const out = new Output({ tty: false, stderr: new PassThrough(), stdout: new PassThrough() });
+    return waitInSync(async () => ({ partitions: parts, live: new Set([0, 1, 2]) }), 'before stopping broker 1', 300, out, stopping);
+  };
+  it('passes when only the broker to stop is out of sync (stopping it takes no in-sync replica away)', async () => {
+    await expect(gate([p(0, [0, 2]), p(1, [2, 0])], 1)).resolves.toBeUndefined();
+  });
+  it('waits, then fails naming the partition, when another replica is out of sync', async () => {
+    await expect(gate([p(0, [0, 2]), p(1, [0, 1])], 1)).rejects.toThrow(/expected every partition in sync within 0.3s, saw 1 partition\(s\) under-replicated/);
+    await expect(gate([p(0, [0, 2])])).rejects.toThrow(/1 partition\(s\) under-replicated/);
+  });
+});

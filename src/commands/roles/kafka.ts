@@ -121,7 +121,7 @@ export const kafkaRole: Role<Broker> = {
     const mine = kafkaRole.nodes(inv).filter((b) => ctx.scope.hosts.has(b.host));
     return {
       beforeStop: async (b) => {
-        await waitInSync(zkInSync(reg), `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
+        await waitInSync(zkInSync(reg), `before stopping broker ${b.id}`, inSyncTimeoutMs, out, b.id);
         // The gate sees partitions; a broker that is gone (or lost with its host) may lead none.
         await guardStop(s, inv, out, { service: 'kafka', id: b.id, host: b.host, label: kafkaRole.label(b) }, reg, SERVICE_TIMEOUT_MS);
       },

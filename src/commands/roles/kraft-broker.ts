@@ -38,7 +38,7 @@ export const kraftBrokerRole: Role<Broker> = {
     const mine = all.filter((b) => ctx.scope.hosts.has(b.host));
     return {
       beforeStop: async (b) => {
-        await waitInSyncKraft(k, `before stopping broker ${b.id}`, inSyncTimeoutMs, out);
+        await waitInSyncKraft(k, `before stopping broker ${b.id}`, inSyncTimeoutMs, out, b.id);
         await guardBrokers(k, out, b, inv.brokers, SERVICE_TIMEOUT_MS);
       },
       stop: (b, pid) => stopKraftNode(s, inv, out, b, pid),

@@ -78,7 +78,7 @@ export const kraftControllerRole: Role<Broker> = {
     return {
       beforeStop: async (b) => {
         await guardQuorum(k, inv, out, b, SERVICE_TIMEOUT_MS);
-        if (isBroker(b)) await waitInSyncKraft(k, `before stopping ${nodeLabel(b)}`, inSyncTimeoutMs, out);
+        if (isBroker(b)) await waitInSyncKraft(k, `before stopping ${nodeLabel(b)}`, inSyncTimeoutMs, out, b.id);
       },
       stop: async (b, pid) => {
         // A combined node's broker half shuts down first, with a controlled shutdown the active controller
