@@ -47,6 +47,18 @@ async function znode(lab: Lab, path: string): Promise<string> {
   return r.stdout.trim().split('\n').at(-1) ?? '';
 }
 
+/** Runs zkafka and SIGKILLs it once its progress matches `when` (or it ends, or `withinMs` passes); returns its stderr. */
+async function killedWhen(args: string[], when: RegExp, withinMs = 300_000): Promise<string> {
+  const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), ...args], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
+  let stderr = '';
+  run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + withinMs;
+  while (!when.test(stderr) && Date.now() < deadline && run.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+  run.kill('SIGKILL');
+  await run;
+  return stderr;
+}
+
 /** What each broker host's running server.properties is: its form by process.roles and the migration flag. */
 async function forms(lab: Lab): Promise<string[]> {
   return Promise.all(
@@ -75,6 +87,16 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     } finally {
       timings[name] = (Date.now() - t) / 1000;
     }
+  };
+
+  /** `inv` plans nothing and its status is healthy; the producer gets `more` numbers acknowledged. */
+  const nothingToDoAndServing = async (inv: string, more: number) => {
+    const plan = await zkafkaJson(['plan', inv]);
+    expect(plan.exitCode, JSON.stringify(plan.json)).toBe(0);
+    const status = await zkafkaJson(['status', inv]);
+    expect(status.exitCode, JSON.stringify(status.json.problems)).toBe(0);
+    const before = producer.count();
+    while (producer.count() < before + more) await new Promise((r) => setTimeout(r, 100));
   };
 
   beforeAll(async () => {
@@ -133,13 +155,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(plan.json.migration).toEqual({ phase: 'brokers' });
     expect(plan.json.services.map((s: { reason: string }) => s.reason)).toEqual(Array(3).fill('migration: ZooKeeper mode → migration mode'));
 
-    const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), 'up', migInv], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
-    let stderr = '';
-    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 300_000;
-    while (!/ok +restart Kafka broker \d/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    run.kill('SIGKILL');
-    await run;
+    const stderr = await killedWhen(['up', migInv], /ok +restart Kafka broker \d/);
     const half = await forms(lab);
     expect(half.filter((f) => f === 'zk+migration').length, stderr).toBeGreaterThanOrEqual(1);
 
@@ -165,13 +181,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toMatch(/phase brokers is finished/);
     // Killed once the first broker runs in KRaft; the re-run finishes the phase.
-    const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), 'up', migInv], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
-    let stderr = '';
-    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 300_000;
-    while (!/ok +restart Kafka broker \d/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    run.kill('SIGKILL');
-    await run;
+    const stderr = await killedWhen(['up', migInv], /ok +restart Kafka broker \d/);
     expect((await forms(lab)).filter((f) => f === 'broker').length, stderr).toBeGreaterThanOrEqual(1);
     const again = await zkafkaJson(['plan', migInv]);
     expect(again.json.migration, JSON.stringify(again.json.problems)).toEqual({ phase: 'kraft' });
@@ -196,13 +206,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(zkOnly.stderr).toMatch(/--rollback: the inventory describes no ZooKeeper → KRaft migration/);
 
     // Killed once step 2 has deprovisioned the controllers and rolled one broker into ZooKeeper mode.
-    const run = execa('node', [join(REPO_ROOT, 'bin', 'zkafka.js'), 'up', migInv, '--rollback'], { reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
-    let stderr = '';
-    run.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 600_000;
-    while (!/ok +restart Kafka broker \d on \S+ \(migration rollback: migration mode → ZooKeeper mode/.test(stderr) && Date.now() < deadline && run.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-    run.kill('SIGKILL');
-    await run;
+    const stderr = await killedWhen(['up', migInv, '--rollback'], /ok +restart Kafka broker \d on \S+ \(migration rollback: migration mode → ZooKeeper mode/, 600_000);
     expect(stderr).toMatch(/ok +restart Kafka broker \d on \S+ \(migration rollback: KRaft mode → migration mode\)/);
     expect(stderr).toMatch(/ok +ZooKeeper: delete the KRaft controller's \/controller claim and \/migration/);
     expect(stderr).toMatch(/deleting \/migration, which said: \{"version":0,"kraft_metadata_offset":\d+/);
@@ -233,12 +237,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(done.json.migration).toEqual({ phase: 'rolled-back' });
     expect(done.exitCode, JSON.stringify(done.json)).toBe(0);
     // The ZooKeeper-mode inventory of before plans nothing, and the cluster is healthy.
-    const zkPlan = await zkafkaJson(['plan', zkInv]);
-    expect(zkPlan.exitCode, JSON.stringify(zkPlan.json)).toBe(0);
-    const status = await zkafkaJson(['status', zkInv]);
-    expect(status.exitCode, JSON.stringify(status.json.problems)).toBe(0);
-    const sent = producer.count();
-    while (producer.count() < sent + 100) await new Promise((r) => setTimeout(r, 100));
+    await nothingToDoAndServing(zkInv, 100);
 
     // A later attempt starts afresh at (a): new controller storage, a new /migration.
     const a = await zkafkaJson(['plan', migInv]);
@@ -264,13 +263,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     const zkDown = await timed('down --service zookeeper', () => zkafka(['down', migInv, '--service', 'zookeeper']));
     expect(zkDown.exitCode, zkDown.stderr).toBe(0);
     expect((await labExec('lab1', ['pgrep', '-f', 'QuorumPeerMain'])).exitCode).toBe(1);
-    const kplan = await zkafkaJson(['plan', kraftInv]);
-    expect(kplan.exitCode, JSON.stringify(kplan.json)).toBe(0);
-    const status = await zkafkaJson(['status', kraftInv]);
-    expect(status.exitCode, JSON.stringify(status.json.problems)).toBe(0);
-
-    const before = producer.count();
-    while (producer.count() < before + 200) await new Promise((r) => setTimeout(r, 100));
+    await nothingToDoAndServing(kraftInv, 200);
     const { acked, errors } = await producer.stop();
     const { missing, seen } = await consumeNumbers(bootstrap, TOPIC, acked);
     expect(missing, `${missing.length} of ${acked.length} acknowledged numbers lost (${errors} failed requests; first ${missing.slice(0, 20).join(',')}; seen ${seen.size})`).toEqual([]);

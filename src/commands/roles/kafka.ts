@@ -15,7 +15,7 @@ import { Registry, serviceProcess, servicePid, type ClusterState } from '../stat
 import { waitFor } from '../wait.js';
 import { failWithLog, SERVICE_TIMEOUT_MS, StepFailure, type ApplyOptions, type Role, type RunContext } from './role.js';
 
-const kafkaLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
+export const kafkaLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
 
 /** How long a roll waits for every partition to be fully replicated before it stops the next broker. */
 export const IN_SYNC_TIMEOUT_MS = Number(process.env.ZKAFKA_IN_SYNC_TIMEOUT ?? 300) * 1000;
@@ -44,57 +44,53 @@ export async function stopBroker(s: Session, inv: Inventory, reg: Registry, b: B
   if (!gone.ok) await failWithLog(s, b.host, `stopping broker ${b.id}`, `process ${pid} to exit and /brokers/ids/${b.id} to go`, 'it still there', kafkaLog(b));
 }
 
-async function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker): Promise<void> {
+/**
+ * Starts Kafka node `b` (kafka-server-start.sh -daemon) and waits until `ready` says it is up (a string
+ * says what was seen instead). The start script forks the JVM before it returns: a process that vanished,
+ * or is not there within a few seconds, has crashed.
+ */
+export async function startKafkaNode(s: Session, inv: Inventory, b: Broker, what: string, expected: string, ready: (proc: { pid: number; startedAt: number }) => Promise<true | string>): Promise<void> {
   const host = inv.hosts.find((h) => h.name === b.host)!;
   const r = await s.exec(b.host, kafka.start(b, host.javaHome));
-  if (r.code !== 0) {
-    await failWithLog(s, b.host, `starting broker ${b.id}`, 'kafka-server-start.sh to exit 0', `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ')}`, kafkaLog(b));
-  }
-  const expected = kafka.endpoint(b);
+  if (r.code !== 0) await failWithLog(s, b.host, what, 'kafka-server-start.sh to exit 0', `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ')}`, kafkaLog(b));
   let seen = 'no kafka.Kafka process yet';
   let hadProcess = false;
   const since = Date.now();
   const ok = await waitFor(
     async () => {
       const proc = await serviceProcess(s, inv, b.host, 'kafka');
-      if (proc === undefined) {
-        // The start script forks the JVM before it returns: a process that vanished, or is not there
-        // within a few seconds, has crashed.
-        if (hadProcess || Date.now() - since > 3_000) {
-          await failWithLog(s, b.host, `starting broker ${b.id}`, `a running kafka.Kafka process registered as ${expected}`, hadProcess ? 'the process exited' : 'no process', kafkaLog(b), true);
-        }
+      if (!proc) {
+        if (hadProcess || Date.now() - since > 3_000) await failWithLog(s, b.host, what, expected, hadProcess ? 'the process exited' : 'no process', kafkaLog(b), true);
         return undefined;
       }
-      const pid = proc.pid;
       hadProcess = true;
-      const regs = await reg.read();
-      const eps = regs?.registered.get(b.id);
-      if (!eps) {
-        seen = `process ${pid} running, /brokers/ids/${b.id} not registered yet`;
-        return undefined;
-      }
-      // A node this process did not write (an earlier session's, another broker's with this id) is no
-      // success: this broker is about to fail with NodeExistsException. Both times come from the broker
-      // host's clock, with slack for ps's whole-second elapsed time.
-      const at = regs?.since.get(b.id);
-      if (at !== undefined && at < (proc.startedAt - 2) * 1000) {
-        seen = `/brokers/ids/${b.id} registered at ${new Date(at).toISOString()}, before process ${pid} started (another session's)`;
-        return undefined;
-      }
-      if (!eps.includes(expected)) {
-        seen = `/brokers/ids/${b.id} registered with ${eps.join(',') || 'no endpoints'}`;
-        return undefined;
-      }
-      if (!(await listenerAccepts(s, b))) {
-        // The listener is checked where it binds (address:port), which an advertised endpoint may not be.
-        seen = `registered, but the listener on ${hostPort(b.address, b.port)} refuses connections`;
-        return undefined;
-      }
-      return true;
+      const up = await ready(proc);
+      if (up === true) return true;
+      seen = `process ${proc.pid} running, ${up}`;
+      return undefined;
     },
-    { timeoutMs: SERVICE_TIMEOUT_MS },
+    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 300, maxDelayMs: 1000 },
   );
-  if (!ok.ok) await failWithLog(s, b.host, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, seen, kafkaLog(b));
+  if (!ok.ok) await failWithLog(s, b.host, what, expected, seen, kafkaLog(b));
+}
+
+/** Up in ZooKeeper mode: registered under /brokers/ids by this very process, with its endpoint, its listener accepting. */
+function startBroker(s: Session, inv: Inventory, reg: Registry, b: Broker): Promise<void> {
+  const expected = kafka.endpoint(b);
+  return startKafkaNode(s, inv, b, `starting broker ${b.id}`, `registration as ${expected} under /brokers/ids/${b.id} and a listener accepting connections`, async (proc) => {
+    const regs = await reg.read();
+    const eps = regs?.registered.get(b.id);
+    if (!eps) return `/brokers/ids/${b.id} not registered yet`;
+    // A node this process did not write (an earlier session's, another broker's with this id) is no
+    // success: this broker is about to fail with NodeExistsException. Both times come from the broker
+    // host's clock, with slack for ps's whole-second elapsed time.
+    const at = regs?.since.get(b.id);
+    if (at !== undefined && at < (proc.startedAt - 2) * 1000) return `/brokers/ids/${b.id} registered at ${new Date(at).toISOString()}, before process ${proc.pid} started (another session's)`;
+    if (!eps.includes(expected)) return `/brokers/ids/${b.id} registered with ${eps.join(',') || 'no endpoints'}`;
+    // The listener is checked where it binds (address:port), which an advertised endpoint may not be.
+    if (!(await listenerAccepts(s, b))) return `registered, but the listener on ${hostPort(b.address, b.port)} refuses connections`;
+    return true;
+  });
 }
 
 /** The in-sync gate's reader in ZooKeeper mode: replicas and ISR from the znodes the controller keeps (no JVM). */

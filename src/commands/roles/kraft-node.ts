@@ -7,11 +7,11 @@ import { kafka } from '../../services/kafka.js';
 import { killHard, terminate } from '../../services/remote.js';
 import { isController, quorumShortBeforeStop, registeredAs, type KraftClient } from '../kraft.js';
 import type { Session } from '../session.js';
-import { serviceProcess, servicePid } from '../state.js';
+import { servicePid } from '../state.js';
+import { kafkaLog, startKafkaNode } from './kafka.js';
 import { waitFor } from '../wait.js';
 import { failWithLog, SERVICE_TIMEOUT_MS } from './role.js';
 
-export const kraftLog = (b: Broker) => ({ dir: b.logDir, patterns: ['server.log', 'kafkaServer.out'] });
 
 /**
  * How long `down` waits for a combined node that stops after its quorum is gone (the last one) before
@@ -22,30 +22,8 @@ export const KRAFT_LAST_STOP_MS = Number(process.env.ZKAFKA_KRAFT_LAST_STOP_TIME
 export const nodeLabel = (b: Broker) => (b.roles.length > 1 ? `KRaft node ${b.id} (broker, controller)` : isController(b) ? `controller ${b.id}` : `broker ${b.id}`);
 
 /** Starts `b` and waits until `ready` says it is up (a string says what was seen instead). */
-export async function startKraftNode(s: Session, inv: Inventory, b: Broker, expected: string, ready: () => Promise<true | string>): Promise<void> {
-  const host = inv.hosts.find((h) => h.name === b.host)!;
-  const what = `starting ${nodeLabel(b)}`;
-  const r = await s.exec(b.host, kafka.start(b, host.javaHome));
-  if (r.code !== 0) await failWithLog(s, b.host, what, 'kafka-server-start.sh to exit 0', `exit ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-2).join(' / ')}`, kraftLog(b));
-  let seen = 'no kafka.Kafka process yet';
-  let hadProcess = false;
-  const since = Date.now();
-  const ok = await waitFor(
-    async () => {
-      const proc = await serviceProcess(s, inv, b.host, 'kafka');
-      if (!proc) {
-        if (hadProcess || Date.now() - since > 3_000) await failWithLog(s, b.host, what, expected, hadProcess ? 'the process exited' : 'no process', kraftLog(b), true);
-        return undefined;
-      }
-      hadProcess = true;
-      const r = await ready();
-      if (r === true) return true;
-      seen = `process ${proc.pid} running, ${r}`;
-      return undefined;
-    },
-    { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 300, maxDelayMs: 1000 },
-  );
-  if (!ok.ok) await failWithLog(s, b.host, what, expected, seen, kraftLog(b));
+export function startKraftNode(s: Session, inv: Inventory, b: Broker, expected: string, ready: () => Promise<true | string>): Promise<void> {
+  return startKafkaNode(s, inv, b, `starting ${nodeLabel(b)}`, expected, ready);
 }
 
 /** SIGTERM, then the process must exit; with `hardAfterMs`, SIGKILL once that bound passes. */
@@ -58,7 +36,7 @@ export async function stopKraftNode(s: Session, inv: Inventory, out: Output, b: 
     await s.exec(b.host, killHard(pid));
     if ((await waitFor(async () => ((await servicePid(s, inv, b.host, 'kafka')) === undefined ? true : undefined), { timeoutMs: 15_000 })).ok) return;
   }
-  await failWithLog(s, b.host, `stopping ${nodeLabel(b)}`, `process ${pid} to exit`, 'it still running', kraftLog(b));
+  await failWithLog(s, b.host, `stopping ${nodeLabel(b)}`, `process ${pid} to exit`, 'it still running', kafkaLog(b));
 }
 
 /** Broker `b` registered unfenced with its endpoint, as `b` itself answers (its listener accepts too). */
