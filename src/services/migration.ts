@@ -62,14 +62,15 @@ export function parseMigrationZnode(data: string): MigrationZnode | undefined {
 }
 
 /**
- * Whether ZooKeeper's /controller is a KRaft controller's claim (written with kraftControllerEpoch, or
+ * Whether ZooKeeper's /controller is a KRaft controller's claim (with a kraftControllerEpoch of 0 or more, or
  * naming one of the controllers): a rollback deletes it so that a broker is elected again; a broker's own
  * claim is left alone (deleting it would only force another election).
  */
 export function kraftClaimsController(data: string, controllerIds: number[]): boolean {
   try {
     const j = JSON.parse(data) as Record<string, unknown>;
-    return 'kraftControllerEpoch' in j || (typeof j.brokerid === 'number' && controllerIds.includes(j.brokerid));
+    // A ZooKeeper-mode broker of 3.9 writes kraftControllerEpoch -1 into its own claim.
+    return (typeof j.kraftControllerEpoch === 'number' && j.kraftControllerEpoch >= 0) || (typeof j.brokerid === 'number' && controllerIds.includes(j.brokerid));
   } catch {
     return false;
   }

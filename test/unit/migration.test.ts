@@ -131,6 +131,8 @@ describe('rollbackPhase: the way back before phase d', () => {
   it('deletes only a KRaft controller\'s /controller claim', () => {
     expect(kraftClaimsController(fixture('controller-znode-kraft.json'), C)).toBe(true);
     expect(kraftClaimsController('{"version":2,"brokerid":1,"timestamp":"1764590000000"}', C)).toBe(false);
+    // Recorded on genuine 3.9.1: a ZooKeeper-mode broker's own claim after the rollback deleted the KRaft one.
+    expect(kraftClaimsController('{"version":2,"brokerid":1,"timestamp":"1796133736677","kraftControllerEpoch":-1}', C)).toBe(false);
     expect(kraftClaimsController('{"version":1,"brokerid":101,"timestamp":"1764590000000"}', C)).toBe(true);
     expect(kraftClaimsController('not json', C)).toBe(false);
   });
@@ -209,5 +211,8 @@ describe('the rollback plan (step 2): controllers deprovisioned, never started, 
     const step = plan.kafka.find((x) => x.id === 101)!;
     expect(step.moveAside).toEqual([{ from: `${inv.brokers[0]!.logDirs[0]}/__cluster_metadata-0`, to: `${inv.brokers[0]!.logDirs[0]}.zkafka-rollback-${stamp}/__cluster_metadata-0` }]);
     expect(step.reason).toMatch(/^migration rollback: .*metadata log \(__cluster_metadata-0\) moved aside$/);
+    // The controllers' role is not walked (nor checked) once they are taken away.
+    const { rolesFor } = await import('../../src/commands/orchestrate.js');
+    expect(rolesFor(state).map((r) => r.nodes(inv).map((n) => n.id))).toEqual([[1, 2, 3].map((i) => inv.members[i - 1]!.id), [101, 102, 103]]);
   });
 });

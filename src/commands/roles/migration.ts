@@ -60,7 +60,9 @@ export const rollbackBrokerRole: Role<Broker> = {
 /** In start order: the ensemble, the controllers, the brokers (of the form the phase gives them). */
 export function migrationRoles(phase: MigrationPhaseName, brokerForm: NodeForm): Role[] {
   const brokers = phase === 'rollback-brokers' ? rollbackBrokerRole : migrationBrokerRole(brokerForm);
-  return [zookeeperRole as unknown as Role, migrationControllerRole as unknown as Role, brokers as unknown as Role];
+  // A rollback's step 2 takes the controllers away (deprovisionControllers): no role of theirs to walk or check.
+  const controllers = phase === 'rollback-zookeeper' || phase === 'rolled-back' ? [] : [migrationControllerRole as unknown as Role];
+  return [zookeeperRole as unknown as Role, ...controllers, brokers as unknown as Role];
 }
 
 /**
