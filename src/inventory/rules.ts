@@ -63,7 +63,7 @@ const KRAFT_MANAGED: Record<string, string> = {
   'node.id': 'hosts[].kafka.id',
   'broker.id': 'hosts[].kafka.id (node.id in KRaft)',
   'controller.quorum.voters': 'the hosts with the controller role (and kafka.controllerPort)',
-  'controller.quorum.bootstrap.servers': 'the hosts with the controller role (and kafka.controllerPort) and kafka.controllerQuorum: dynamic',
+  'controller.quorum.bootstrap.servers': 'the hosts with the controller role (and kafka.controllerPort)',
   'controller.listener.names': 'nothing: zkafka names the controller listener CONTROLLER',
   'listener.security.protocol.map': 'nothing: zkafka writes CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
   'inter.broker.listener.name': 'nothing: zkafka writes PLAINTEXT',
