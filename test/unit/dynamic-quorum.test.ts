@@ -22,6 +22,9 @@ import { preflightProblems } from '../../src/commands/preflight.js';
 import type { ClusterState } from '../../src/commands/state.js';
 import type { Session } from '../../src/commands/session.js';
 import type { Plan } from '../../src/commands/plan.js';
+import { planJson, printPlan } from '../../src/commands/plan-view.js';
+import { Output } from '../../src/ui/output.js';
+import { PassThrough } from 'node:stream';
 
 beforeAll(() => ensureBuilt());
 
@@ -335,6 +338,26 @@ describe('storage decision of a dynamic quorum', () => {
     const scope = (hosts: string[]) => ({ hosts: new Set(hosts), leftOut: [] });
     expect(preflightProblems(s, inv, state, plan, scope(['c1', 'c2', 'c3']))).toEqual([d.refused[0]!.problem]);
     expect(preflightProblems(s, inv, state, plan, scope(['c1', 'c2']))).toEqual([]);
+  });
+});
+
+describe('the plan of a dynamic quorum', () => {
+  it("plan --json: a controller's --initial-controllers value, null for a broker; the text says which", () => {
+    const inv = parse(splitYaml());
+    const d = storageDecision(inv, facts({ c1: undefined, c2: undefined, c3: undefined, b101: undefined, b102: undefined }), () => ID);
+    const plan = { installs: [], files: [], zookeeper: [], kafka: [], unchanged: [], formats: d.formats } as Plan;
+    const formats = planJson(plan).formats as Array<{ id: number; initialControllers: string | null }>;
+    expect(formats.map((f) => [f.id, f.initialControllers])).toEqual([
+      ...[1, 2, 3].map((id) => [id, initialControllersArg(voters(inv))]),
+      [101, null],
+      [102, null],
+    ]);
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (b: Buffer) => (text += b.toString()));
+    printPlan(plan, new Output({ tty: false, stdout, stderr: new PassThrough() }), { diffs: false, toStdout: true });
+    expect(text).toContain(`format   kafka 2 storage /data/kafka-logs (cluster id ${ID}, generated; dynamic quorum, initial voters 1,2,3)`);
+    expect(text).toContain(`format   kafka 101 storage /data/kafka-logs (cluster id ${ID}, generated; dynamic quorum, --no-initial-controllers)`);
   });
 });
 
