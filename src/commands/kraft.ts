@@ -8,7 +8,7 @@ import { waitInSync } from './in-sync.js';
 import type { MetadataVersion } from '../services/kafka-upgrade.js';
 import type { Output } from '../ui/output.js';
 import { UserError } from '../errors.js';
-import { chooseClusterId, type PartitionState, type SeenClusterId } from '../services/kafka.js';
+import { chooseClusterId, controllerDirectoryId, kafka, METADATA_SEGMENTS, metadataPartitionDir, type InitialController, type PartitionState, type SeenClusterId } from '../services/kafka.js';
 import { KafkaWireClient, type MetadataResult, type QuorumResult } from '../services/kafka-wire.js';
 import type { HostFacts } from '../services/probe.js';
 import type { Session } from './session.js';
@@ -43,6 +43,8 @@ export interface KraftVoter {
   lastFetchTimestamp: number;
   lastCaughtUpTimestamp: number;
   caughtUp: boolean;
+  /** DescribeQuorum v2: its metadata log dir's directory id (Kafka's Uuid form); undefined in a static quorum (all zero). */
+  directoryId?: string;
 }
 
 export interface KraftQuorum {
@@ -65,7 +67,9 @@ export function quorumFromWire(q: QuorumResult): KraftQuorum | undefined {
     const fetch = v.lastFetchTimestamp ?? -1;
     const fresh = freshest < 0 || (fetch >= 0 && freshest - fetch <= VOTER_FETCH_MAX_AGE_MS);
     const isLeader = v.replicaId === leader;
+    const dir = v.directoryId && !/^0+$/.test(v.directoryId) ? Buffer.from(v.directoryId, 'hex').toString('base64url') : undefined;
     return {
+      ...(dir ? { directoryId: dir } : {}),
       id: v.replicaId,
       logEndOffset: v.logEndOffset,
       lag: isLeader ? 0 : lag,
@@ -123,6 +127,9 @@ export const endpointAddress = (endpoint: string) => endpoint.replace(/^[A-Za-z0
  * undefined instead of throwing when no node answers.
  */
 export const METADATA_VERSION = 'metadata.version';
+/** The KRaft feature of KIP-853: 0 a static controller quorum, 1 a dynamic one. */
+export const KRAFT_VERSION = 'kraft.version';
+export const quorumKindOf = (kraftVersion: number): 'static' | 'dynamic' => (kraftVersion >= 1 ? 'dynamic' : 'static');
 
 export class KraftClient {
   private conns = new Map<string, KafkaWireClient>();
@@ -205,13 +212,15 @@ export class KraftClient {
    * metadata.version as each running node answers ApiVersions (on its broker listener, else its
    * controller listener): the finalized level, and per version the highest level its nodes support.
    */
-  async metadataVersion(nodes: Array<{ node: Broker; version: string }>): Promise<MetadataVersion | undefined> {
+  async metadataVersion(nodes: Array<{ node: Broker; version: string }>): Promise<(MetadataVersion & { kraftVersion: number }) | undefined> {
     const answers = await Promise.all(
       nodes.map(async ({ node, version }) => {
         const r = await this.ask(node, isBroker(node) ? node.port : node.controllerPort, (k) => k.apiVersions());
         const supported = r?.supportedFeatures.get(METADATA_VERSION)?.max;
         const finalized = r?.finalizedFeatures.get(METADATA_VERSION)?.max;
-        return supported === undefined ? undefined : { version, supported, finalized };
+        // kraft.version is listed only when finalized above 0 (seen on genuine 3.9.1: a static quorum has none).
+        const kraft = r?.finalizedFeatures.get(KRAFT_VERSION)?.max ?? 0;
+        return supported === undefined ? undefined : { version, supported, finalized, kraft };
       }),
     );
     const seen = answers.filter((a): a is NonNullable<typeof a> => !!a);
@@ -219,7 +228,7 @@ export class KraftClient {
     if (!seen.length || finalized < 0) return undefined;
     const supported = new Map<string, number>();
     for (const a of seen) supported.set(a.version, Math.min(a.supported, supported.get(a.version) ?? Infinity));
-    return { finalized, supported };
+    return { finalized, supported, kraftVersion: Math.max(...seen.filter((a) => a.finalized !== undefined).map((a) => a.kraft)) };
   }
 
   async close(): Promise<void> {
@@ -260,6 +269,11 @@ export interface FormatStep {
   clusterId: string;
   /** Where the cluster id comes from: the inventory, the hosts' meta.properties, or generated now. */
   clusterIdSource: 'inventory' | 'hosts' | 'new';
+  /**
+   * A dynamic quorum: its initial voters (every controller, with the directory id derived for it);
+   * controllers are formatted with them (--initial-controllers), brokers with --no-initial-controllers.
+   */
+  initialControllers?: InitialController[];
 }
 
 export interface StorageDecision {
@@ -267,6 +281,8 @@ export interface StorageDecision {
   clusterIdSource?: 'inventory' | 'hosts' | 'new';
   formats: FormatStep[];
   problems: string[];
+  /** Nodes left unformatted, and why: a problem for a run that includes their host (a dynamic quorum's controllers). */
+  refused: Array<{ host: string; problem: string }>;
 }
 
 /**
@@ -274,7 +290,7 @@ export interface StorageDecision {
  * reports its `version` key, empty or not): the cluster id, the nodes to format, and the dirs that must
  * not be formatted over (another node's id, another cluster's id).
  */
-export function storageDecision(inv: Inventory, facts: Map<string, HostFacts>, generate?: () => string): StorageDecision {
+export function storageDecision(inv: Inventory, facts: Map<string, HostFacts>, generate?: () => string, quorum?: KraftQuorum): StorageDecision {
   const problems: string[] = [];
   const seen: SeenClusterId[] = [];
   const empty: Array<{ b: Broker; dirs: string[] }> = [];
@@ -282,7 +298,7 @@ export function storageDecision(inv: Inventory, facts: Map<string, HostFacts>, g
     const f = facts.get(b.host);
     if (!f) continue;
     const dirs: string[] = [];
-    for (const d of b.logDirs) {
+    for (const d of kafka.storageDirs(b)) {
       const path = `${d}/meta.properties`;
       const prop = (k: string) => f.props.get(`${path} ${k}`);
       if (prop('version') === undefined) {
@@ -299,11 +315,81 @@ export function storageDecision(inv: Inventory, facts: Map<string, HostFacts>, g
     if (dirs.length) empty.push({ b, dirs });
   }
   const choice = chooseClusterId(inv.clusterId, seen, generate);
-  if (!choice.ok) return { formats: [], problems: [...problems, `not formatting any log dir: ${choice.problem}`] };
+  if (!choice.ok) return { formats: [], problems: [...problems, `not formatting any log dir: ${choice.problem}`], refused: [] };
+  const initialControllers =
+    inv.controllerQuorum === 'dynamic' ? inv.controllers.map((c) => ({ id: c.id, address: c.address, port: c.controllerPort, directoryId: controllerDirectoryId(choice.clusterId, c.id) })) : undefined;
+  const refused = initialControllers ? dynamicQuorumRefusals(inv, facts, choice.clusterId, initialControllers, quorum) : [];
   return {
     clusterId: choice.clusterId,
     clusterIdSource: choice.source,
-    formats: problems.length ? [] : empty.map(({ b, dirs }) => ({ host: b.host, id: b.id, dirs, clusterId: choice.clusterId, clusterIdSource: choice.source })),
+    formats: problems.length
+      ? []
+      : empty
+          .filter(({ b }) => !refused.some((r) => r.host === b.host))
+          .map(({ b, dirs }) => ({ host: b.host, id: b.id, dirs, clusterId: choice.clusterId, clusterIdSource: choice.source, ...(initialControllers ? { initialControllers } : {}) })),
     problems,
+    refused,
   };
+}
+
+/**
+ * Why the controllers of a dynamic quorum must not be formatted now (nothing is ever formatted over).
+ * Only a quorum being formed is formatted: controllers without storage join the initial voter set the
+ * others already hold. That is the case when no controller has run yet (an `up` interrupted after
+ * formatting some of them), or when the running quorum lists them as voters with the directory id
+ * derived for them (a host left out of the first `up`). A controller that is in no voter set would
+ * need `kafka-metadata-quorum.sh add-controller`, which zkafka does not do: refused, with what to do.
+ */
+function dynamicQuorumRefusals(inv: Inventory, facts: Map<string, HostFacts>, clusterId: string, voters: InitialController[], quorum: KraftQuorum | undefined): StorageDecision['refused'] {
+  const controllers = inv.controllers.flatMap((c) => {
+    const f = facts.get(c.host);
+    if (!f) return [];
+    const path = `${kafka.metadataLogDir(c)}/meta.properties`;
+    return [{ c, path, formatted: f.props.get(`${path} version`) !== undefined, directoryId: f.props.get(`${path} directory.id`) || undefined, ran: f.globs.get(`${metadataPartitionDir(c)} ${METADATA_SEGMENTS}`) === true }];
+  });
+  const unformatted = controllers.filter((x) => !x.formatted);
+  if (!unformatted.length) return [];
+  const derived = (id: number) => voters.find((v) => v.id === id)!.directoryId;
+  const ids = (xs: Array<{ id: number }>) => xs.map((x) => x.id).join(',');
+  const forming = `not formatting controller(s) ${ids(unformatted.map((u) => u.c))} with the initial voters ${initialControllersList(voters)}`;
+  const refused: StorageDecision['refused'] = [];
+  // Every controller still to format would get a voter set that this one does not hold: each is refused (the same line, shown once).
+  for (const x of controllers.filter((y) => y.formatted && y.directoryId !== derived(y.c.id))) {
+    const problem =
+      `${x.c.host}: ${x.path} holds directory.id ${x.directoryId ?? '(none)'}, but zkafka derives ${derived(x.c.id)} for controller ${x.c.id} of cluster ${clusterId}: ` +
+      `it was formatted otherwise (for a static quorum, or by hand), so the voter set it holds is not the one zkafka would give the others; ${forming}. ` +
+      'Format them by hand with the voter set that controller holds, or start over with empty log dirs';
+    for (const u of unformatted) refused.push({ host: u.c.host, problem });
+  }
+  const ran = controllers.filter((x) => x.formatted && x.ran).map((x) => x.c);
+  for (const u of unformatted) {
+    const voter = quorum?.voters.find((v) => v.id === u.c.id);
+    const refuse = (problem: string) => refused.push({ host: u.c.host, problem });
+    if (quorum && !voter) {
+      refuse(
+        `${u.c.host}: controller ${u.c.id} has no storage yet (no ${u.path}), and the running dynamic quorum (voters ${ids(quorum.voters)}) does not list it: zkafka does not add controllers to a running quorum. ` +
+          `Take it out of the inventory, or add it by hand: on ${u.c.host}, kafka-storage.sh format --cluster-id ${clusterId} --config ${kafka.config(u.c)} --no-initial-controllers, start it, ` +
+          `then kafka-metadata-quorum.sh --command-config ${kafka.config(u.c)} --bootstrap-controller ${leaderAddress(inv, quorum)} add-controller`,
+      );
+    } else if (quorum && voter?.directoryId !== undefined && voter.directoryId !== derived(u.c.id)) {
+      refuse(`${u.c.host}: the running quorum lists controller ${u.c.id} with directory id ${voter.directoryId}, not the ${derived(u.c.id)} zkafka would format ${u.path} with: ${forming}; replace that voter by hand (kafka-metadata-quorum.sh remove-controller, then add-controller)`);
+    } else if (!quorum && ran.length) {
+      refuse(
+        `${u.c.host}: controller ${u.c.id} has no storage yet (no ${u.path}), but controller(s) ${ids(ran)} already ran a dynamic quorum and none of them answers now: zkafka cannot tell whether ${u.c.id} is one of its voters; ` +
+          `start the quorum without it first (zkafka up --hosts ${ran.map((c) => c.host).join(',')}), then run up again`,
+      );
+    }
+  }
+  return refused;
+}
+
+/** The CONTROLLER listener of the quorum's leader (else of the first controller). */
+function leaderAddress(inv: Inventory, quorum: KraftQuorum): string {
+  const c = inv.controllers.find((x) => x.id === quorum.leader) ?? inv.controllers[0]!;
+  return hostPort(c.address, c.controllerPort);
+}
+
+/** `1@10.0.0.1:9093:DIRID, ...` shortened to the ids and directory ids, for messages. */
+function initialControllersList(voters: InitialController[]): string {
+  return voters.map((v) => `${v.id}:${v.directoryId}`).join(', ');
 }

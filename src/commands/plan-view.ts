@@ -3,7 +3,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { redactSetting } from '../transport/command.js';
 import type { Output } from '../ui/output.js';
-import type { Plan } from './plan.js';
+import type { FormatStep, Plan } from './plan.js';
+import { initialControllersArg } from '../services/kafka.js';
 
 export function planJson(plan: Plan, before?: Map<string, string | null>): Record<string, unknown> {
   return {
@@ -20,12 +21,17 @@ export function planJson(plan: Plan, before?: Map<string, string | null>): Recor
       action: f.action,
       ...(before ? { diff: unifiedDiff(f.path, before.get(`${f.host}:${f.path}`) ?? null, f.content) } : {}),
     })),
-    ...(plan.formats?.length ? { formats: plan.formats.map((f) => ({ host: f.host, id: f.id, dirs: f.dirs, clusterId: f.clusterId, clusterIdSource: f.clusterIdSource })) } : {}),
+    ...(plan.formats?.length
+      ? { formats: plan.formats.map((f) => ({ host: f.host, id: f.id, dirs: f.dirs, clusterId: f.clusterId, clusterIdSource: f.clusterIdSource, ...(f.initialControllers ? { initialControllers: isVoter(f) ? initialControllersArg(f.initialControllers) : null } : {}) })) }
+      : {}),
     services: [...plan.zookeeper, ...plan.kafka].map((x) => ({ host: x.host, service: x.service, id: x.id, action: x.action, reason: x.reason, ...(x.moveAside ? { moveAside: x.moveAside } : {}) })),
     unchanged: plan.unchanged,
     ...(plan.next ? { next: planJson(plan.next) } : {}),
   };
 }
+
+/** A format step of a dynamic quorum's controller (every controller is an initial voter; brokers get --no-initial-controllers). */
+const isVoter = (f: FormatStep) => !!f.initialControllers?.some((v) => v.id === f.id);
 
 /** A unified diff; values of secret-looking settings (passwords, JAAS configs) show as ***. */
 export function unifiedDiff(path: string, before: string | null, after: string): string {
@@ -64,7 +70,8 @@ export function printPlan(plan: Plan, out: Output, opts: { diffs: boolean; befor
       }
     }
     for (const f of (plan.formats ?? []).filter((x) => x.host === h)) {
-      say(`  ${c.green('format ')}  kafka ${f.id} storage ${f.dirs.join(',')} (cluster id ${f.clusterId}, ${f.clusterIdSource === 'new' ? 'generated' : f.clusterIdSource === 'hosts' ? "the other nodes'" : 'from the inventory'})`);
+      const quorum = f.initialControllers ? (isVoter(f) ? `; dynamic quorum, initial voters ${f.initialControllers.map((v) => v.id).join(',')}` : '; dynamic quorum, --no-initial-controllers') : '';
+      say(`  ${c.green('format ')}  kafka ${f.id} storage ${f.dirs.join(',')} (cluster id ${f.clusterId}, ${f.clusterIdSource === 'new' ? 'generated' : f.clusterIdSource === 'hosts' ? "the other nodes'" : 'from the inventory'}${quorum})`);
     }
     for (const x of [...plan.zookeeper, ...plan.kafka].filter((y) => y.host === h)) {
       say(`  ${x.action === 'start' ? c.green('start  ') : c.yellow('restart')}  ${x.service} ${x.id} (${x.reason})`);

@@ -264,7 +264,7 @@ function migrationNextPlan(inv: Inventory, state: ClusterState, next: MigrationP
     // Run right after step 1, in the same up: every controller is then deprovisioned.
     plan.phase = phaseTitle(next);
     const stamp = rollbackStamp(undefined);
-    plan.deprovision = { controllers: inv.controllers.map((c) => ({ host: c.host, id: c.id, running: true, moves: c.logDirs.map((d) => ({ from: d, to: rolledBackPath(d, stamp) })) })) };
+    plan.deprovision = { controllers: inv.controllers.map((c) => ({ host: c.host, id: c.id, running: true, moves: kafka.storageDirs(c).map((d) => ({ from: d, to: rolledBackPath(d, stamp) })) })) };
   }
   for (const b of rolled) {
     const h = inv.hosts.find((x) => x.name === b.host)!;

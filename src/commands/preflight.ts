@@ -55,6 +55,7 @@ export function preflightProblems(s: Session, inv: Inventory, state: ClusterStat
   // Hosts left out of the run (--hosts, --skip-unreachable) are not checked: nothing on them is touched.
   const inScope = (host: string) => !scope || scope.hosts.has(host);
   for (const [h, e] of s.unreachable) if (inScope(h)) problems.push(e.message);
+  for (const r of state.kraft?.storage?.refused ?? []) if (inScope(r.host)) problems.push(r.problem);
   for (const host of inv.hosts.filter((h) => inScope(h.name))) {
     const facts = state.facts.get(host.name);
     if (!facts) continue;

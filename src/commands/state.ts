@@ -6,13 +6,13 @@ import { parseProbe, probeCommand, type HostFacts, type ProbeItem } from '../ser
 import { PROMETHEUS_JAR, zookeeper, ZOOKEEPER_MAIN, parseSrvr, type SrvrReport, type ZookeeperMode } from '../services/zookeeper.js';
 import { configFromArgs, KAFKA_JARS, kafkaVersionFromArgs, kafkaVersionFromJars, siblingHome, zookeeperUpgradeProblem } from '../services/versions.js';
 import { IBP, kafkaPhase, LMF, pinSettings, type KafkaPhase, type MetadataVersion } from '../services/kafka-upgrade.js';
-import { kafka, KAFKA_MAIN, metaPropertiesProbeItems, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
+import { kafka, KAFKA_MAIN, metadataLogProbeItems, metaPropertiesProbeItems, parseController, parsePartitionState, parseRegistration, parseTopicAssignment, topicsPath, type PartitionState } from '../services/kafka.js';
 import { fourLetterWord, ZkWireClient } from '../services/zk-wire.js';
 import type { Session } from './session.js';
 import { UserError } from '../errors.js';
 import { hostPort, isMigration } from '../inventory/model.js';
 import { FORM_KEYS, formOf, METADATA_LOG_PARTITION, migrationPhase, rollbackPhase, MIGRATION_FLAG, parseMigrationZnode, PROCESS_ROLES, type MigrationNodeFacts, type MigrationPhase, type MigrationZnode } from '../services/migration.js';
-import { isBroker, isKraftCluster, kafkaNodes, KraftClient, storageDecision, type KraftBroker, type KraftQuorum, type StorageDecision } from './kraft.js';
+import { isBroker, isKraftCluster, kafkaNodes, KraftClient, quorumKindOf, storageDecision, type KraftBroker, type KraftQuorum, type StorageDecision } from './kraft.js';
 
 export interface ProbeOptions {
   java?: boolean;
@@ -53,9 +53,9 @@ export function hostProbeItems(host: Host, files: RenderedFile[], opts: ProbeOpt
     if (b) items.push({ kind: 'content', path: b.home });
     // Kafka refuses to start when a log dir's meta.properties names another broker or cluster.
     // KRaft nodes: node.id and cluster.id too (the cluster id to format with comes from there).
-    if (b) items.push(...metaPropertiesProbeItems(b));
+    if (b) items.push(...metaPropertiesProbeItems(b), ...metadataLogProbeItems(b));
     // A migration's brokers: where they keep a copy of the metadata log (a rollback moves it aside).
-    if (b?.mode === 'kraft' && !b.roles.includes('controller')) for (const d of b.logDirs) items.push({ kind: 'glob', dir: d, pattern: METADATA_LOG_PARTITION });
+    if (b?.mode === 'kraft' && !b.roles.includes('controller')) items.push({ kind: 'glob', dir: kafka.metadataLogDir(b), pattern: METADATA_LOG_PARTITION });
   }
   if (opts.java && (z || b)) items.push({ kind: 'java', ...(host.javaHome ? { home: host.javaHome } : {}) });
   if (opts.ports) items.push({ kind: 'ports' });
@@ -216,6 +216,8 @@ export interface KraftState {
   registered?: Map<number, KraftBroker>;
   /** Only when the log dirs were probed (preflight, plan). */
   storage?: StorageDecision;
+  /** kraft.version finalized, as the running nodes answer ApiVersions (0 a static quorum, 1 dynamic); undefined when none answered. */
+  kraftVersion?: number;
 }
 
 export interface RegistryView {
@@ -339,7 +341,7 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
   const metadata = kraft ? await readMetadataVersion(s, inv, brokers) : undefined;
   const { phase, problems } = readKafkaPhase(inv, facts, brokers, metadata);
   // KRaft: which log dirs need formatting, with which cluster id (read from meta.properties: probed with dirs).
-  const storage = (kraft || migrating) && opts.dirs ? storageDecision(inv, facts) : undefined;
+  const storage = (kraft || migrating) && opts.dirs ? storageDecision(inv, facts, undefined, kr?.quorum) : undefined;
   const migration = migrating ? readMigration(facts, brokers, znode, !!opts.rollback) : undefined;
   // Each node's file in the form its phase gives it (controllers: migration, then plain KRaft; brokers: ZooKeeper mode, migration, KRaft).
   if (migration) {
@@ -361,9 +363,11 @@ export async function readClusterState(s: Session, inv: Inventory, opts: ProbeOp
     registryKnown: kr ? !!kr.registered : !!reg,
     ...(reg?.partitions ? { partitions: reg.partitions } : {}),
     kafkaPhase: phase,
-    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers), ...(storage?.problems ?? []), ...(migration?.problems ?? [])],
+    versionProblems: [...problems, ...zookeeperVersionProblems(facts, members), ...logDirProblems(brokers), ...(storage?.problems ?? []), ...(migration?.problems ?? []), ...quorumKindProblems(inv, metadata?.kraftVersion)],
     ...(migration ? { migration } : {}),
-    ...(kr ? { kraft: { ...(kr.quorum ? { quorum: kr.quorum } : {}), ...(kr.registered ? { registered: kr.registered } : {}), ...(storage ? { storage } : {}) } } : {}),
+    ...(kr
+      ? { kraft: { ...(kr.quorum ? { quorum: kr.quorum } : {}), ...(kr.registered ? { registered: kr.registered } : {}), ...(storage ? { storage } : {}), ...(metadata ? { kraftVersion: metadata.kraftVersion } : {}) } }
+      : {}),
   };
 }
 
@@ -386,7 +390,7 @@ function readMigration(facts: Map<string, HostFacts>, brokers: BrokerState[], zn
     const stale = !!proc && file?.mtime != null && !!f && file.mtime > f.now - proc.elapsed;
     const form = file?.sha256 ? formOf({ processRoles: f?.props.get(`${cfg} ${PROCESS_ROLES}`), migrationFlag: f?.props.get(`${cfg} ${MIGRATION_FLAG}`) }) : undefined;
     // A controller's formatted dirs (meta.properties), a broker's copies of the metadata log: what a rollback moves aside.
-    const kraftDirs = b.broker.logDirs.filter((d) => (controller ? f?.props.get(`${d}/meta.properties version`) !== undefined : f?.globs.get(`${d} ${METADATA_LOG_PARTITION}`)));
+    const kraftDirs = controller ? kafka.storageDirs(b.broker).filter((d) => f?.props.get(`${d}/meta.properties version`) !== undefined) : f?.globs.get(`${kafka.metadataLogDir(b.broker)} ${METADATA_LOG_PARTITION}`) ? [kafka.metadataLogDir(b.broker)] : [];
     return { id: b.broker.id, host: b.broker.host, role: (controller ? 'controller' : 'broker') as 'broker' | 'controller', running: b.pid !== undefined, ...(form ? { form } : {}), ...(stale ? { stale } : {}), ...(kraftDirs.length ? { kraftDirs } : {}) };
   });
   const read = rollback ? rollbackPhase : migrationPhase;
@@ -432,8 +436,20 @@ async function probeSiblingConfigs(s: Session, inv: Inventory, facts: Map<string
   );
 }
 
-/** KRaft: metadata.version finalized and supported, from the running nodes (one ApiVersions each). */
-async function readMetadataVersion(s: Session, inv: Inventory, brokers: BrokerState[]): Promise<MetadataVersion | undefined> {
+/**
+ * A running quorum of the other kind than the inventory's: its nodes would be restarted with the other
+ * quorum key, which their metadata log does not match (zkafka does not change kraft.version).
+ */
+function quorumKindProblems(inv: Inventory, kraftVersion: number | undefined): string[] {
+  if (kraftVersion === undefined || quorumKindOf(kraftVersion) === inv.controllerQuorum) return [];
+  return [
+    `the running KRaft quorum is ${quorumKindOf(kraftVersion)} (kraft.version ${kraftVersion}) but the inventory says kafka.controllerQuorum: ${inv.controllerQuorum}: ` +
+      `zkafka does not convert a quorum from one kind to the other; set kafka.controllerQuorum: ${quorumKindOf(kraftVersion)}`,
+  ];
+}
+
+/** KRaft: metadata.version finalized and supported, and kraft.version, from the running nodes (one ApiVersions each). */
+async function readMetadataVersion(s: Session, inv: Inventory, brokers: BrokerState[]): Promise<(MetadataVersion & { kraftVersion: number }) | undefined> {
   const running = brokers.filter((b) => b.pid !== undefined && b.version).map((b) => ({ node: b.broker, version: b.version! }));
   if (!running.length) return undefined;
   const k = new KraftClient(s, inv);

@@ -6,7 +6,7 @@ import { describePartition, kafka, partitionHealth, partitionName, type Partitio
 import { hasQuorum, readClusterState, SERVING, type ClusterState } from './state.js';
 import { withSession, type Session } from './session.js';
 import { compareVersions } from '../services/versions.js';
-import { isBroker, isController, quorumHealthy } from './kraft.js';
+import { isBroker, isController, quorumHealthy, quorumKindOf } from './kraft.js';
 
 export interface StatusReport {
   healthy: boolean;
@@ -41,11 +41,15 @@ export interface StatusReport {
 }
 
 export interface KraftReport {
+  /** The quorum's kind as it runs, from kraft.version (0 static, 1 dynamic); null when no node answered ApiVersions. */
+  controllerQuorum: 'static' | 'dynamic' | null;
+  kraftVersion: number | null;
   /** The active controller; null without a quorum (or when no controller answered). */
   leader: number | null;
   epoch: number | null;
   highWatermark: number | null;
-  voters: Array<{ id: number; logEndOffset: number; lag: number | null; lastCaughtUpTimestamp: number; caughtUp: boolean }>;
+  /** directoryId: a dynamic quorum's voter's metadata log directory (null in a static quorum). */
+  voters: Array<{ id: number; directoryId: string | null; logEndOffset: number; lag: number | null; lastCaughtUpTimestamp: number; caughtUp: boolean }>;
   observers: Array<{ id: number; logEndOffset: number; lag: number | null }>;
   /** Every controller-role node as a process: its state and its place in the quorum. */
   controllers: Array<{ host: string; id: number; roles: string[]; state: string; pid: number | null; version: string | null; quorum: 'leader' | 'follower' | 'not a voter' | 'unknown'; lag: number | null; caughtUp: boolean }>;
@@ -100,6 +104,9 @@ export function statusReport(s: Session, state: ClusterState): StatusReport {
   const versions = { zookeeper: distinctVersions(members), kafka: distinctVersions(brokers), mixed: false };
   versions.mixed = versions.zookeeper.length > 1 || versions.kafka.length > 1;
   const notes = [...versionNotes('ZooKeeper', 'member', members, state.members[0]?.member.version), ...versionNotes('Kafka', 'broker', brokers, state.brokers[0]?.broker.version)];
+  if (kraft?.controllerQuorum && kraft.controllerQuorum !== s.inv.controllerQuorum) {
+    notes.push(`the KRaft quorum runs ${kraft.controllerQuorum} (kraft.version ${kraft.kraftVersion}); the inventory says kafka.controllerQuorum: ${s.inv.controllerQuorum}: up refuses to roll it`);
+  }
   return {
     healthy,
     problems,
@@ -132,11 +139,14 @@ export function kraftReport(state: ClusterState): KraftReport {
         caughtUp: !!v?.caughtUp && b.pid !== undefined,
       };
     });
+  const kraftVersion = state.kraft?.kraftVersion ?? null;
   return {
+    controllerQuorum: kraftVersion === null ? null : quorumKindOf(kraftVersion),
+    kraftVersion,
     leader: q?.leader ?? null,
     epoch: q ? q.epoch : null,
     highWatermark: q ? q.highWatermark : null,
-    voters: (q?.voters ?? []).map((v) => ({ id: v.id, logEndOffset: v.logEndOffset, lag: finite(v.lag), lastCaughtUpTimestamp: v.lastCaughtUpTimestamp, caughtUp: v.caughtUp })),
+    voters: (q?.voters ?? []).map((v) => ({ id: v.id, directoryId: v.directoryId ?? null, logEndOffset: v.logEndOffset, lag: finite(v.lag), lastCaughtUpTimestamp: v.lastCaughtUpTimestamp, caughtUp: v.caughtUp })),
     observers: (q?.observers ?? []).map((o) => ({ id: o.id, logEndOffset: o.logEndOffset, lag: o.lag < 0 ? null : o.lag })),
     controllers,
     healthy: quorumHealthy(q, controllers.length),
@@ -191,7 +201,7 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
           x.pid,
           x.version ?? '',
           x.quorum === 'leader'
-            ? c.green(`voter, leader (epoch ${k.epoch})`)
+            ? c.green(`voter, leader (epoch ${k.epoch})${k.controllerQuorum ? `, ${k.controllerQuorum} quorum` : ''}`)
             : x.quorum === 'follower'
               ? `voter, follower, lag ${x.lag ?? 'unknown'}${x.caughtUp ? '' : c.red(' (not caught up)')}`
               : x.quorum === 'unknown' ? c.red('quorum unknown') : c.red('not a voter'),
@@ -210,7 +220,7 @@ export async function statusCommand(inv: Inventory, out: Output): Promise<number
     if (report.kraft) {
       const k = report.kraft;
       out.print(
-        `KRaft quorum ${k.leader === null ? c.red('no leader') : `leader ${k.leader} (epoch ${k.epoch}, high watermark ${k.highWatermark})`}, voters ${k.voters.filter((v) => v.caughtUp).length}/${k.controllers.length} caught up, ` +
+        `KRaft ${k.controllerQuorum ? `${k.controllerQuorum} ` : ''}quorum ${k.leader === null ? c.red('no leader') : `leader ${k.leader} (epoch ${k.epoch}, high watermark ${k.highWatermark})`}, voters ${k.voters.filter((v) => v.caughtUp).length}/${k.controllers.length} caught up, ` +
           `brokers ${registered}/${report.kafka.brokers.length} registered${parts}: ${verdict}`,
       );
       return report.healthy ? ExitCode.ok : ExitCode.failed;

@@ -232,11 +232,12 @@ export async function applyPlan(s: Session, inv: Inventory, state: ClusterState,
   }
   if (plan.formats?.length) {
     const fs = plan.formats;
-    await out.step(`format KRaft storage of ${fs.length} node(s) (cluster id ${fs[0]!.clusterId}${fs[0]!.clusterIdSource === 'new' ? ', generated' : ''})`, () =>
+    const voters = fs[0]!.initialControllers;
+    await out.step(`format KRaft storage of ${fs.length} node(s) (cluster id ${fs[0]!.clusterId}${fs[0]!.clusterIdSource === 'new' ? ', generated' : ''})${voters ? `, dynamic quorum of controllers ${voters.map((v) => v.id).join(',')}` : ''}`, () =>
       Promise.all(
         fs.map(async (f) => {
           const host = inv.hosts.find((x) => x.name === f.host)!;
-          await s.run(f.host, `formatting ${f.dirs.join(',')}`, kafka.format(host.kafka!, f.clusterId, host.javaHome));
+          await s.run(f.host, `formatting ${f.dirs.join(',')}`, kafka.format(host.kafka!, f.clusterId, host.javaHome, f.initialControllers));
         }),
       ).then(() => undefined),
     );

@@ -48,6 +48,8 @@ export interface ZookeeperSettings {
 /** zookeeper: brokers registered in ZooKeeper (Kafka below 4.0); kraft: a controller quorum (3.3 and later). */
 export type KafkaMode = 'zookeeper' | 'kraft';
 export type KafkaRole = 'broker' | 'controller';
+/** KRaft: static (controller.quorum.voters) or dynamic (KIP-853: controller.quorum.bootstrap.servers, voters in the storage). */
+export type ControllerQuorum = 'static' | 'dynamic';
 /** The listener name of the controller quorum in KRaft. */
 export const CONTROLLER_LISTENER = 'CONTROLLER';
 
@@ -111,6 +113,8 @@ export interface Inventory {
   kafkaMode: KafkaMode;
   /** kafka.clusterId when the inventory sets one (KRaft). */
   clusterId?: string;
+  /** KRaft: how the controller quorum is configured (kafka.controllerQuorum, default static). */
+  controllerQuorum: ControllerQuorum;
   /** Kafka nodes with the broker role (every Kafka node in ZooKeeper mode), in id order. */
   brokers: Broker[];
   /** KRaft: nodes with the controller role, in id order (empty in ZooKeeper mode). */
@@ -136,6 +140,11 @@ export function zookeeperConnect(inv: Pick<Inventory, 'members'>, chroot?: strin
 /** KRaft's `controller.quorum.voters`: `ID@ADDRESS:CONTROLLERPORT` of every controller, in id order. */
 export function controllerQuorumVoters(inv: Pick<Inventory, 'controllers'>): string {
   return inv.controllers.map((c) => `${c.id}@${hostPort(c.address, c.controllerPort)}`).join(',');
+}
+
+/** A dynamic quorum's `controller.quorum.bootstrap.servers`: `ADDRESS:CONTROLLERPORT` of every controller, in id order. */
+export function controllerQuorumBootstrapServers(inv: Pick<Inventory, 'controllers'>): string {
+  return inv.controllers.map((c) => hostPort(c.address, c.controllerPort)).join(',');
 }
 
 /** A KRaft inventory that still lists ZooKeeper members: the target of a ZooKeeper → KRaft migration. */

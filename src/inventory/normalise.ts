@@ -175,6 +175,7 @@ export function normalise(raw: RawInventory, file: string, baseDir: string): Inv
     members: hosts.flatMap((h) => (h.zookeeper ? [h.zookeeper] : [])).sort((a, b) => a.id - b.id),
     kafkaMode,
     ...(raw.kafka?.clusterId ? { clusterId: raw.kafka.clusterId } : {}),
+    controllerQuorum: raw.kafka?.controllerQuorum ?? 'static',
     brokers: nodes.filter((n) => n.roles.includes('broker')),
     controllers: kafkaMode === 'kraft' ? nodes.filter((n) => n.roles.includes('controller')) : [],
     warnings: [],

@@ -63,7 +63,7 @@ const KRAFT_MANAGED: Record<string, string> = {
   'node.id': 'hosts[].kafka.id',
   'broker.id': 'hosts[].kafka.id (node.id in KRaft)',
   'controller.quorum.voters': 'the hosts with the controller role (and kafka.controllerPort)',
-  'controller.quorum.bootstrap.servers': 'the hosts with the controller role (zkafka writes controller.quorum.voters)',
+  'controller.quorum.bootstrap.servers': 'the hosts with the controller role (and kafka.controllerPort)',
   'controller.listener.names': 'nothing: zkafka names the controller listener CONTROLLER',
   'listener.security.protocol.map': 'nothing: zkafka writes CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
   'inter.broker.listener.name': 'nothing: zkafka writes PLAINTEXT',
@@ -220,6 +220,21 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
     else if (n % 2 === 0) warning(['hosts'], `the KRaft quorum has ${n} controllers: an even number tolerates no more failures than ${n - 1}; use an odd number`);
     if (migration && inv.brokers.length === 0) error(['hosts'], 'a migration from ZooKeeper moves existing brokers: list them (roles [broker]) with their broker.id as id');
   }
+  // A dynamic quorum (KIP-853) is KRaft's, from 3.9; Kafka's ZooKeeper migration runs with a static one.
+  if (inv.controllerQuorum === 'dynamic') {
+    const at: YamlPath = ['kafka', 'controllerQuorum'];
+    if (inv.kafkaMode === 'zookeeper') error(at, 'a dynamic controller quorum is a KRaft one: this inventory is in ZooKeeper mode (kafka.mode: kraft for KRaft)');
+    else if (migration) error(at, 'a ZooKeeper → KRaft migration needs a static controller quorum (Kafka migrates with controller.quorum.voters): remove kafka.controllerQuorum: dynamic (a migrated cluster keeps its static quorum)');
+    else if (!versionRefused) {
+      for (const h of inv.hosts) {
+        // (As the version rules above: major and minor; services/versions.ts is a layer above the inventory.)
+        const [major, minor] = (h.kafka?.version ?? '').split('.').map(Number) as [number, number];
+        if (h.kafka && (major < 3 || (major === 3 && minor < 9))) {
+          error(origin(raw, h.index, 'kafka', ['version']), `Kafka ${h.kafka.version} has no dynamic controller quorum (KIP-853 came in 3.9): use 3.9 or later, or kafka.controllerQuorum: static`);
+        }
+      }
+    }
+  }
   if (inv.kafkaMode === 'zookeeper') {
     if (raw.kafka?.clusterId !== undefined) error(['kafka', 'clusterId'], 'kafka.clusterId is for KRaft (kafka.mode: kraft); in ZooKeeper mode the brokers take the id ZooKeeper holds', true);
   }
@@ -255,11 +270,21 @@ export function checkRules(raw: RawInventory, inv: Inventory): Finding[] {
   const managedKey = (service: Service, i: number | undefined, key: string, table: Record<string, string>) => {
     // In a new KRaft cluster, ZooKeeper keys are reported above, as ZooKeeper's.
     if (service === 'kafka' && newKraft && (key === 'zookeeper.connect' || key === 'broker.id' || key.startsWith('zookeeper.'))) return;
-    const instead = table[key] ?? (service === 'zookeeper' && /^server\.\d+$/.test(key) ? 'the hosts with a zookeeper block' : undefined);
-    if (instead) {
-      const path: YamlPath = i === undefined ? [service, 'settings', key] : ['hosts', i, service, 'settings', key];
-      error(path, `${key} is written by zkafka; set it through ${instead}`, true);
+    const path: YamlPath = i === undefined ? [service, 'settings', key] : ['hosts', i, service, 'settings', key];
+    // zkafka writes one of the two quorum keys, the one of the inventory's kind; the other must not be there either.
+    const otherQuorumKey = inv.controllerQuorum === 'dynamic' ? 'controller.quorum.voters' : 'controller.quorum.bootstrap.servers';
+    if (service === 'kafka' && inv.kafkaMode === 'kraft' && key === otherQuorumKey) {
+      error(
+        path,
+        inv.controllerQuorum === 'dynamic'
+          ? `${key} is a static quorum's: with kafka.controllerQuorum: dynamic the voters are formatted into the controllers' storage and zkafka writes controller.quorum.bootstrap.servers`
+          : `${key} is a dynamic quorum's: zkafka writes controller.quorum.voters; for a dynamic quorum set kafka.controllerQuorum: dynamic`,
+        true,
+      );
+      return;
     }
+    const instead = table[key] ?? (service === 'zookeeper' && /^server\.\d+$/.test(key) ? 'the hosts with a zookeeper block' : undefined);
+    if (instead) error(path, `${key} is written by zkafka; set it through ${instead}`, true);
   };
   for (const k of Object.keys(raw.zookeeper?.settings ?? {})) managedKey('zookeeper', undefined, k, ZOOKEEPER_MANAGED);
   for (const k of Object.keys(raw.kafka?.settings ?? {})) managedKey('kafka', undefined, k, kafkaManaged);

@@ -144,6 +144,11 @@ export const kafkaClusterSchema = kafkaSettingsSchema.extend({
   mode: z.enum(['zookeeper', 'kraft'], { message: 'kafka.mode is zookeeper or kraft' }).optional(),
   /** KRaft: the cluster id the log dirs are formatted with; zkafka generates one when unset. */
   clusterId: clusterId.optional(),
+  /**
+   * KRaft: static (controller.quorum.voters, the default) or dynamic (KIP-853, Kafka 3.9+: the voters are
+   * formatted into the controllers' storage, every node finds them through controller.quorum.bootstrap.servers).
+   */
+  controllerQuorum: z.enum(['static', 'dynamic'], { message: 'kafka.controllerQuorum is static or dynamic' }).optional(),
 });
 
 const role = z.enum(['broker', 'controller'], { message: 'a role is broker or controller' });

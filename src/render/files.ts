@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtinTemplatesDir } from '../paths.js';
 import { UserError, ExitCode } from '../errors.js';
-import { CONTROLLER_LISTENER, controllerQuorumVoters, ensembleServers, hostPort, isMigration, zookeeperConnect, type Broker, type Host, type Inventory, type ZookeeperMember } from '../inventory/model.js';
+import { CONTROLLER_LISTENER, controllerQuorumBootstrapServers, controllerQuorumVoters, ensembleServers, hostPort, isMigration, zookeeperConnect, type Broker, type Host, type Inventory, type ZookeeperMember } from '../inventory/model.js';
 import { renderTemplate, TemplateError, type TemplateContext } from './template.js';
 import { escapeKey, propertyLine } from './properties.js';
 
@@ -137,7 +137,9 @@ export function kraftContext(inv: Inventory, b: Broker, migration = false): Temp
     host: b.host,
     id: b.id,
     processRoles: b.roles.join(','),
-    quorumVoters: controllerQuorumVoters(inv),
+    // One of the two, by the quorum's kind: the other line is left out.
+    quorumVoters: inv.controllerQuorum === 'dynamic' ? undefined : controllerQuorumVoters(inv),
+    quorumBootstrapServers: inv.controllerQuorum === 'dynamic' ? controllerQuorumBootstrapServers(inv) : undefined,
     controllerListenerNames: CONTROLLER_LISTENER,
     listener: broker ? hostPort(b.address, b.port) : undefined,
     controllerListener: controller ? hostPort(b.address, b.controllerPort) : undefined,

@@ -1,5 +1,5 @@
 // What a Kafka broker needs: its commands (as data) and how to read its ZooKeeper registration.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Broker } from '../inventory/model.js';
 import { clusterIdProblem } from '../inventory/schema.js';
 import { hostPort } from '../inventory/model.js';
@@ -69,20 +69,71 @@ export const kafka = {
    * 3.9.1). It never formats over another cluster's dir, but the orchestrator reads meta.properties
    * first anyway (metaPropertiesProbeItems), to say which dir and which cluster.
    */
-  format(b: Broker, clusterId: string, javaHome?: string): Command {
+  format(b: Broker, clusterId: string, javaHome?: string, initialControllers?: InitialController[]): Command {
     const problem = clusterIdProblem(clusterId);
     if (problem) throw new Error(`kafka.format: ${problem} (got ${clusterId})`);
-    return { argv: [kafka.storageScript(b), 'format', '-t', clusterId, '-c', kafka.config(b), '--ignore-formatted'], env: kafka.env(b, javaHome), cwd: b.home };
+    // A dynamic quorum (KIP-853): controllers get the initial voter set written into their metadata log
+    // (the same list on every node), brokers --no-initial-controllers (they find the quorum through
+    // controller.quorum.bootstrap.servers). Flags as `kafka-storage.sh format --help` of 3.9.1 and 4.1.1 name them.
+    const quorum = initialControllers === undefined ? [] : b.roles.includes('controller') ? ['--initial-controllers', initialControllersArg(initialControllers)] : ['--no-initial-controllers'];
+    return { argv: [kafka.storageScript(b), 'format', '-t', clusterId, '-c', kafka.config(b), '--ignore-formatted', ...quorum], env: kafka.env(b, javaHome), cwd: b.home };
   },
 
+  /** The log dirs kafka-storage.sh formats: log.dirs, and metadata.log.dir when the settings put it elsewhere. */
+  storageDirs: (b: Broker) => [...new Set([...b.logDirs, kafka.metadataLogDir(b)])],
+  /** Where the KRaft metadata log lives (Kafka: metadata.log.dir, else the first of log.dirs); its meta.properties holds a voter's directory.id. */
+  metadataLogDir: (b: Broker) => b.settings['metadata.log.dir'] ?? b.logDirs[0]!,
   /** Each log dir's meta.properties. */
-  metaPropertiesPaths: (b: Broker) => b.logDirs.map((d) => `${d}/meta.properties`),
+  metaPropertiesPaths: (b: Broker) => (b.mode === 'kraft' ? kafka.storageDirs(b) : b.logDirs).map((d) => `${d}/meta.properties`),
 };
 
-/** The `prop` probe items that read meta.properties in every log dir: broker.id in ZooKeeper mode; in KRaft also node.id, cluster.id and version (broker.id too: a ZooKeeper-mode broker's dir during a migration). */
+/** A voter of a dynamic quorum's initial set: what `kafka-storage.sh format --initial-controllers` takes. */
+export interface InitialController {
+  id: number;
+  address: string;
+  port: number;
+  /** The directory id of its metadata log dir (Kafka's Uuid form). */
+  directoryId: string;
+}
+
+/** `ID@ADDRESS:PORT:DIRECTORYID,...` (IPv6 in brackets, as Kafka's DynamicVoter parses it). */
+export function initialControllersArg(voters: InitialController[]): string {
+  return voters.map((v) => `${v.id}@${hostPort(v.address, v.port)}:${v.directoryId}`).join(',');
+}
+
+/** Kafka's DirectoryId.reserved: the most significant 64 bits zero and the least (signed) below 100. */
+export function reservedDirectoryId(bytes: Buffer): boolean {
+  return bytes.readBigUInt64BE(0) === 0n && bytes.readBigInt64BE(8) < 100n;
+}
+
+/**
+ * The directory id a controller of a dynamic quorum is formatted with, derived from the cluster id and
+ * its node id, so that every run (another control machine, an `up` interrupted after formatting some of
+ * the controllers) gives each controller the same one without zkafka keeping state: the first 16 bytes
+ * of sha256("zkafka-directory-id:CLUSTERID:NODEID"), in Kafka's Uuid form (22 characters of unpadded
+ * base64url), hashed again with a counter while it starts with "-" or is one Kafka reserves.
+ */
+export function controllerDirectoryId(clusterId: string, nodeId: number): string {
+  for (let n = 0; ; n++) {
+    const bytes = createHash('sha256').update(`zkafka-directory-id:${clusterId}:${nodeId}${n ? `:${n}` : ''}`).digest().subarray(0, 16);
+    const id = bytes.toString('base64url');
+    if (!id.startsWith('-') && !reservedDirectoryId(bytes)) return id;
+  }
+}
+
+/** Segments of the metadata log: a controller that has them has run (format writes only a checkpoint). */
+export const METADATA_SEGMENTS = '*.log';
+export const metadataPartitionDir = (b: Broker) => `${kafka.metadataLogDir(b)}/__cluster_metadata-0`;
+
+/** The `prop` probe items that read meta.properties in every log dir: broker.id in ZooKeeper mode; in KRaft also node.id, cluster.id, version and directory.id (broker.id too: a ZooKeeper-mode broker's dir during a migration). */
 export function metaPropertiesProbeItems(b: Broker): Array<{ kind: 'prop'; path: string; key: string }> {
-  const keys = b.mode === 'kraft' ? ['broker.id', 'node.id', 'cluster.id', 'version'] : ['broker.id'];
+  const keys = b.mode === 'kraft' ? ['broker.id', 'node.id', 'cluster.id', 'version', 'directory.id'] : ['broker.id'];
   return kafka.metaPropertiesPaths(b).flatMap((path) => keys.map((key) => ({ kind: 'prop' as const, path, key })));
+}
+
+/** A KRaft controller's probe item: whether its metadata log has segments, i.e. it has run (format writes only a checkpoint). */
+export function metadataLogProbeItems(b: Broker): Array<{ kind: 'glob'; dir: string; pattern: string }> {
+  return b.mode === 'kraft' && b.roles.includes('controller') ? [{ kind: 'glob', dir: metadataPartitionDir(b), pattern: METADATA_SEGMENTS }] : [];
 }
 
 // ---- cluster ids and meta.properties ------------------------------------------------------------------

@@ -398,9 +398,9 @@ describe('meta.properties (recorded from genuine Kafka)', () => {
     expect(parseMetaProperties('')).toBeUndefined();
     expect(parseMetaProperties('broker.id=1\n')).toBeUndefined();
   });
-  it('the probe reads node.id and cluster.id in every KRaft log dir, broker.id only in ZooKeeper mode', () => {
+  it('the probe reads node.id, cluster.id and directory.id in every KRaft log dir, broker.id only in ZooKeeper mode', () => {
     const k = loadInventory(SPLIT);
-    expect(metaPropertiesProbeItems(k.brokers[0]!).map((i) => i.key)).toEqual(['broker.id', 'node.id', 'cluster.id', 'version']);
+    expect(metaPropertiesProbeItems(k.brokers[0]!).map((i) => i.key)).toEqual(['broker.id', 'node.id', 'cluster.id', 'version', 'directory.id']);
     const z = loadInventory(join(ROOT, 'inventory.example.yaml'));
     expect(metaPropertiesProbeItems(z.brokers[0]!)).toEqual([{ kind: 'prop', path: '/usr/local/data/kafka-logs/meta.properties', key: 'broker.id' }]);
   });
