@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Broker } from '../inventory/model.js';
 import { clusterIdProblem } from '../inventory/schema.js';
 import { hostPort } from '../inventory/model.js';
+import { METADATA_LOG_PARTITION } from './migration.js';
 import { advertisedEndpoint } from '../inventory/address.js';
 import type { Command } from '../transport/command.js';
 import { remotePaths } from '../render/files.js';
@@ -123,7 +124,7 @@ export function controllerDirectoryId(clusterId: string, nodeId: number): string
 
 /** Segments of the metadata log: a controller that has them has run (format writes only a checkpoint). */
 export const METADATA_SEGMENTS = '*.log';
-export const metadataPartitionDir = (b: Broker) => `${kafka.metadataLogDir(b)}/__cluster_metadata-0`;
+export const metadataPartitionDir = (b: Broker) => `${kafka.metadataLogDir(b)}/${METADATA_LOG_PARTITION}`;
 
 /** The `prop` probe items that read meta.properties in every log dir: broker.id in ZooKeeper mode; in KRaft also node.id, cluster.id, version and directory.id (broker.id too: a ZooKeeper-mode broker's dir during a migration). */
 export function metaPropertiesProbeItems(b: Broker): Array<{ kind: 'prop'; path: string; key: string }> {
