@@ -199,6 +199,12 @@ export class KraftClient {
     return undefined;
   }
 
+  /** The controller id broker `b` gives in Metadata (no topics); undefined when it does not answer. */
+  async controllerSeenBy(b: Broker): Promise<number | undefined> {
+    const m = await this.ask(b, b.port, (k) => k.metadata([]));
+    return m?.controllerId;
+  }
+
   /** Every partition's leader, replicas and ISR, from the first broker that answers Metadata. */
   async partitions(): Promise<PartitionState[] | undefined> {
     for (const b of this.inv.brokers) {

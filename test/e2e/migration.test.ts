@@ -211,6 +211,7 @@ describe.runIf(KAFKA.version.startsWith('3.9.'))('ZooKeeper → KRaft migration 
     expect(stderr).toMatch(/ok +ZooKeeper: delete the KRaft controller's \/controller claim and \/migration/);
     expect(stderr).toMatch(/deleting \/migration, which said: \{"version":0,"kraft_metadata_offset":\d+/);
     expect(stderr).toMatch(/ok +Kafka: a broker elected as the ZooKeeper-mode controller/);
+    expect(stderr).toMatch(/ok +Kafka: every broker follows the ZooKeeper-mode controller/);
     const half = await forms(lab);
     expect(half.slice(0, 3).filter((f) => f === 'zk').length, stderr).toBe(3); // files all written, one broker restarted
     const again = await zkafkaJson(['plan', migInv, '--rollback']);

@@ -11,6 +11,7 @@ import type { DeprovisionStep } from '../plan.js';
 import type { Output } from '../../ui/output.js';
 import type { Session } from '../session.js';
 import { openZk, readMigrationZnode, Registry, servicePid, type ClusterState } from '../state.js';
+import { KraftClient } from '../kraft.js';
 import { waitFor } from '../wait.js';
 import { kafkaRole } from './kafka.js';
 import { kraftBrokerRole } from './kraft-broker.js';
@@ -115,10 +116,46 @@ export async function deprovisionControllers(s: Session, inv: Inventory, state: 
       );
       if (!ok.ok) throw new StepFailure(`kafka: expected a broker to become the ZooKeeper-mode controller once /controller was deleted, saw ${seen}`, ExitCode.failed, ['the brokers\' server.log says why none claimed /controller', 'run up --rollback again']);
     });
+    // A migration-mode broker that still takes the (now deprovisioned) KRaft controller for the active one
+    // waits 5 minutes for it when stopped ("Notifying KRaft of controlled shutdown"), so none is stopped
+    // before it has the new controller's UpdateMetadata. Metadata's controller id tells, with one catch:
+    // while a broker knows a KRaft controller it answers a random live broker instead, so the same id
+    // must come back several times in a row.
+    await out.step('Kafka: every broker follows the ZooKeeper-mode controller', async () => {
+      const k = new KraftClient(s, inv);
+      let seen = '';
+      try {
+        const ok = await waitFor(
+          async () => {
+            const controller = (await reg.read())?.controller;
+            if (controller == null) return undefined;
+            for (const b of inv.brokers.filter((x) => s.reachable(x.host))) {
+              for (let i = 0; i < CONTROLLER_READS; i++) {
+                const id = await k.controllerSeenBy(b);
+                // One that does not answer is down: it learns the controller when it starts.
+                if (id === undefined) break;
+                if (id !== controller) {
+                  seen = `broker ${b.id} answers controller ${id}, ZooKeeper says ${controller}`;
+                  return undefined;
+                }
+              }
+            }
+            return true;
+          },
+          { timeoutMs: SERVICE_TIMEOUT_MS, firstDelayMs: 500, maxDelayMs: 1000 },
+        );
+        if (!ok.ok) throw new StepFailure(`kafka: expected every broker to follow the ZooKeeper-mode controller, saw ${seen}`, ExitCode.failed, ['a broker stopped before it follows it waits 5 minutes for the KRaft controller', 'run up --rollback again']);
+      } finally {
+        await k.close();
+      }
+    });
   } finally {
     await reg.close();
   }
 }
+
+/** How many Metadata answers in a row must name the ZooKeeper-mode controller (a random one matches 3 brokers' 1 in 3 times: 10 in a row, about 1 in 59 000). */
+const CONTROLLER_READS = 10;
 
 /** How long phase (b) waits for the metadata migration once every broker is rolled. */
 export const MIGRATION_TIMEOUT_MS = Number(process.env.ZKAFKA_MIGRATION_TIMEOUT ?? 300) * 1000;
